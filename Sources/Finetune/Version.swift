@@ -1,0 +1,2 @@
+/// The version that `finetune --version` prints.
+public let finetuneVersion = "0.1.0"

@@ -1,0 +1,3 @@
+import Finetune
+
+print("finetune \(finetuneVersion)")

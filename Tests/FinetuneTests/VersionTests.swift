@@ -1,0 +1,6 @@
+import Testing
+import Finetune
+
+@Test func versionIsSemantic() {
+    #expect(finetuneVersion.split(separator: ".").count == 3)
+}
