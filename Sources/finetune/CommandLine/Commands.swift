@@ -14,7 +14,6 @@ enum Options {
     static let token = OptionSpec("token", value: "TOKEN", help: "Hub access token for private or gated repositories (default: the HF_TOKEN environment variable).")
     static let datasetConfig = OptionSpec("config", value: "NAME", help: "Hub data set configuration (default: the card's default).")
     static let skipUnlabeled = OptionSpec("skip-unlabeled", help: "Skip and count rows with an empty or -1 label instead of stopping with an error.")
-    static let threads = OptionSpec("threads", value: "N", help: "CPU threads for compute (default: all cores).")
 
     static let dataSelection: [OptionSpec] = [data, textColumn, labelColumn, skipUnlabeled, datasetConfig]
 
@@ -35,7 +34,7 @@ enum Options {
         OptionSpec("seed", value: "N", default: "42", help: "Seed for the new head's weights, shuffling and dropout."),
         OptionSpec("labels", value: "A,B,C", help: "Label names in id order (default: the model's id2label, else sorted training labels)."),
         OptionSpec("log-every", value: "N", default: "10", help: "Steps between log lines and metrics.jsonl records when not on a terminal."),
-        threads, revision, token,
+        revision, token,
     ]
 }
 
@@ -53,7 +52,7 @@ extension CommandSpec {
         usage: "evaluate --model DIR --data PATH|HUB_ID [--split test] [--json]",
         options: [Options.model] + Options.dataSelection
             + [OptionSpec("split", value: "NAME", default: "test", help: "Split to evaluate: train, validation or test."),
-               Options.precision, Options.batchSize, Options.maxLength, Options.json, Options.threads, Options.revision, Options.token],
+               Options.precision, Options.batchSize, Options.maxLength, Options.json, Options.revision, Options.token],
         positionalHelp: nil)
 
     static let predict = CommandSpec(
@@ -61,7 +60,7 @@ extension CommandSpec {
         usage: "predict --model DIR [--input FILE.jsonl|FILE.txt] [--json] [TEXT ...]",
         options: [Options.model,
                   OptionSpec("input", value: "FILE", help: "Texts to classify: .txt (one per line) or .jsonl (objects with a \"text\" field)."),
-                  Options.json, Options.precision, Options.batchSize, Options.maxLength, Options.threads, Options.revision, Options.token],
+                  Options.json, Options.precision, Options.batchSize, Options.maxLength, Options.revision, Options.token],
         positionalHelp: "Arguments: TEXT ...  texts to classify (standard input lines when no text and no --input is given).")
 
     static let tokenize = CommandSpec(
@@ -90,7 +89,7 @@ extension CommandSpec {
                   Options.precision,
                   OptionSpec("steps", value: "N", default: "5", help: "Timed steps, after one warm-up step."),
                   OptionSpec("labels", value: "N", default: "6", help: "Classes of the head."),
-                  Options.json, Options.threads],
+                  Options.json],
         positionalHelp: nil)
 
     static let download = CommandSpec(
@@ -105,8 +104,7 @@ extension CommandSpec {
         options: [OptionSpec("model", value: "DIR", default: ".cache/models/all-MiniLM-L6-v2", help: "Model folder to fine-tune."),
                   OptionSpec("data", value: "DIR", default: "data/demo", help: "Folder with the demo splits."),
                   OptionSpec("output", value: "DIR", default: "runs/demo", help: "Folder for the report and models."),
-                  OptionSpec("epochs", value: "N", default: "3", help: "Passes over the training split."),
-                  Options.threads],
+                  OptionSpec("epochs", value: "N", default: "3", help: "Passes over the training split.")],
         positionalHelp: nil)
 
     static let all: [CommandSpec] = [.train, .evaluate, .predict, .tokenize, .compare, .bench, .download, .demo]
