@@ -32,7 +32,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case dataNotFound(path: String)
     case emptyFolder(path: String)
     case duplicateSplit(split: String, paths: [String])
-    case noTrainSplit(path: String, files: [String])
+    case missingSplit(split: String, path: String, files: [String])
 
     // Labels.
     case unlabeled(SourceLocation)
@@ -95,9 +95,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): the folder contains no data files. Add files named by split, such as train.csv and validation.csv."
         case let .duplicateSplit(split, paths):
             return "two files for the \(split) split: \(paths.joined(separator: ", ")). Keep one, or rename the other."
-        case let .noTrainSplit(path, files):
-            return "\(path): no train split among [\(files.joined(separator: ", "))]. "
-                + "Name the training file train with a supported extension (train.csv, train.jsonl, train.txt, ...)."
+        case let .missingSplit(split, path, files):
+            return "\(path): no \(split) split among [\(files.joined(separator: ", "))]. "
+                + "Name its file \(split) with a supported extension (\(split).csv, \(split).jsonl, \(split).txt, ...)."
         case let .unlabeled(location):
             return "\(location): the example has no label (empty, null or -1). Add a label, or pass --skip-unlabeled to skip such rows."
         case let .unknownLabel(location, label, known):

@@ -39,18 +39,18 @@ public struct DataFiles: Sendable, Equatable {
 
     /// Finds the split files of `url`, a data file or a folder.
     ///
-    /// A file is the train split. In a folder, a file belongs to a split when its name
+    /// A file is the `required` split (train unless given). In a folder, a file belongs to a split when its name
     /// without the extension is, ignoring case, `train`, `validation`, `val`, `valid`,
     /// `dev` or `test`, or such a name followed by `-NNNNN-of-NNNNN` (a shard), and its
     /// extension is one of `DatasetFormat.extensions`. Other files and subfolders are ignored.
     /// Throws for a missing path, a folder with no files, two files for one split, or no
-    /// train split.
-    public static func locate(_ url: URL) throws -> DataFiles {
+    /// file for the `required` split.
+    public static func locate(_ url: URL, required: Split = .train) throws -> DataFiles {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw DatasetError.dataNotFound(path: url.path)
         }
-        guard isDirectory.boolValue else { return DataFiles(files: [.train: [url]]) }
+        guard isDirectory.boolValue else { return DataFiles(files: [required: [url]]) }
 
         let names: [String]
         do {
@@ -88,8 +88,8 @@ public struct DataFiles: Sendable, Equatable {
             }
             if !candidates.isEmpty { files[split] = candidates }
         }
-        guard files[.train] != nil else {
-            throw DatasetError.noTrainSplit(path: url.path, files: fileNames)
+        guard files[required] != nil else {
+            throw DatasetError.missingSplit(split: required.rawValue, path: url.path, files: fileNames)
         }
         return DataFiles(files: files)
     }
