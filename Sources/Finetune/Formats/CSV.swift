@@ -62,7 +62,7 @@ public enum CSV {
         var records: [DatasetRecord] = []
         records.reserveCapacity(rows.count)
         for row in rows.dropFirst(hasHeader ? 1 : 0) {
-            let location = SourceLocation(path: file.path, line: row.line)
+            let location = FileLocation(path: file.path, line: row.line)
             guard row.cells.count == first.cells.count else {
                 throw DatasetError.columnCountMismatch(location, expected: first.cells.count, found: row.cells.count)
             }
@@ -122,7 +122,7 @@ public enum CSV {
             }
             // A blank row is an error only when a row with content follows it.
             if let blank = blankRows.first {
-                throw DatasetError.emptyLine(SourceLocation(path: file.path, line: blank))
+                throw DatasetError.emptyLine(FileLocation(path: file.path, line: blank))
             }
             rows.append(row)
         }
@@ -191,7 +191,7 @@ private struct RowParser {
         var field: [UInt8] = []
         while true {
             guard position < bytes.count else {
-                throw DatasetError.unterminatedQuote(SourceLocation(path: path, line: openingLine))
+                throw DatasetError.unterminatedQuote(FileLocation(path: path, line: openingLine))
             }
             let byte = bytes[position]
             if byte == Self.quote {
@@ -213,7 +213,7 @@ private struct RowParser {
         if position < bytes.count {
             let byte = bytes[position]
             if byte != delimiter && byte != Self.newline && byte != Self.carriageReturn {
-                throw DatasetError.characterAfterClosingQuote(SourceLocation(path: path, line: line), character: character(at: position))
+                throw DatasetError.characterAfterClosingQuote(FileLocation(path: path, line: line), character: character(at: position))
             }
         }
         return String(decoding: field, as: UTF8.self)

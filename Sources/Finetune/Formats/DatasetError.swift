@@ -4,22 +4,22 @@
 public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     // Files and encodings.
     case fileUnreadable(path: String, reason: String)
-    case invalidUTF8(SourceLocation)
+    case invalidUTF8(FileLocation)
     case emptyFile(path: String)
-    case emptyLine(SourceLocation)
+    case emptyLine(FileLocation)
     case unsupportedExtension(path: String)
     case parquetNotSupported(path: String)
     case jsonArrayNotSupported(path: String)
 
     // Line and record syntax.
-    case missingSeparator(SourceLocation)
-    case unterminatedQuote(SourceLocation)
-    case characterAfterClosingQuote(SourceLocation, character: String)
-    case columnCountMismatch(SourceLocation, expected: Int, found: Int)
-    case invalidJSON(SourceLocation, reason: String)
-    case notAnObject(SourceLocation)
-    case missingField(SourceLocation, field: String)
-    case invalidFieldType(SourceLocation, field: String, found: String)
+    case missingSeparator(FileLocation)
+    case unterminatedQuote(FileLocation)
+    case characterAfterClosingQuote(FileLocation, character: String)
+    case columnCountMismatch(FileLocation, expected: Int, found: Int)
+    case invalidJSON(FileLocation, reason: String)
+    case notAnObject(FileLocation)
+    case missingField(FileLocation, field: String)
+    case invalidFieldType(FileLocation, field: String, found: String)
 
     // Column selection.
     case columnNotFound(path: String, column: String, header: [String])
@@ -35,11 +35,11 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingSplit(split: String, path: String, files: [String])
 
     // Labels.
-    case unlabeled(SourceLocation)
-    case unknownLabel(SourceLocation, label: String, known: [String])
-    case labelOutOfRange(SourceLocation, label: Int, count: Int)
-    case negativeLabel(SourceLocation, label: Int)
-    case mixedLabelTypes(SourceLocation, label: String)
+    case unlabeled(FileLocation)
+    case unknownLabel(FileLocation, label: String, known: [String])
+    case labelOutOfRange(FileLocation, label: Int, count: Int)
+    case negativeLabel(FileLocation, label: Int)
+    case mixedLabelTypes(FileLocation, label: String)
     case noLabels(path: String)
     case invalidLabelList(reason: String)
     case labelsDisagree(model: [String], requested: [String])

@@ -2,7 +2,7 @@ import Foundation
 
 /// A place in a data file: its path and a 1-based line number (a 1-based row number for
 /// formats without lines, such as Parquet).
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct FileLocation: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var line: Int
 
@@ -44,9 +44,9 @@ public enum RawLabel: Sendable, Hashable, CustomStringConvertible {
 public struct DatasetRecord: Sendable, Hashable {
     public var text: String
     public var label: RawLabel
-    public var location: SourceLocation
+    public var location: FileLocation
 
-    public init(text: String, label: RawLabel, location: SourceLocation) {
+    public init(text: String, label: RawLabel, location: FileLocation) {
         self.text = text
         self.label = label
         self.location = location

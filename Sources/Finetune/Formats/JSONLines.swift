@@ -37,7 +37,7 @@ public enum JSONLines {
     }
 
     private static func record(
-        _ fields: [String: JSONLineValue], textField: String, labelField: String, location: SourceLocation
+        _ fields: [String: JSONLineValue], textField: String, labelField: String, location: FileLocation
     ) throws -> DatasetRecord {
         guard let textValue = fields[textField] else {
             throw DatasetError.missingField(location, field: textField)

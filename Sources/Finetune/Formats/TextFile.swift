@@ -36,7 +36,7 @@ struct TextFile {
         // continuation bytes are never \n or \r, so a line cut never splits a valid sequence.
         if String(validating: bytes, as: UTF8.self) == nil {
             let bad = lines.firstIndex { String(validating: bytes[$0], as: UTF8.self) == nil } ?? 0
-            throw DatasetError.invalidUTF8(SourceLocation(path: path, line: bad + 1))
+            throw DatasetError.invalidUTF8(FileLocation(path: path, line: bad + 1))
         }
 
         let lastContent = lines.lastIndex { !TextFile.isBlank(bytes[$0]) }
@@ -51,8 +51,8 @@ struct TextFile {
         String(decoding: bytes[lines[index]], as: UTF8.self)
     }
 
-    func location(ofLine index: Int) -> SourceLocation {
-        SourceLocation(path: path, line: index + 1)
+    func location(ofLine index: Int) -> FileLocation {
+        FileLocation(path: path, line: index + 1)
     }
 
     /// Whether `bytes` is empty or holds only spaces and tabs.

@@ -5,9 +5,9 @@ public struct LabeledExample: Sendable, Hashable {
     public var text: String
     /// Class id in 0..<LabelSet.count.
     public var label: Int
-    public var location: SourceLocation
+    public var location: FileLocation
 
-    public init(text: String, label: Int, location: SourceLocation) {
+    public init(text: String, label: Int, location: FileLocation) {
         self.text = text
         self.label = label
         self.location = location
@@ -105,7 +105,7 @@ public struct LabelSet: Sendable, Equatable, CustomStringConvertible {
 
     /// Infers the label set from training records by rule 3 of the type's documentation.
     public static func infer(from records: [DatasetRecord]) throws -> LabelSet {
-        var labeled: [(label: RawLabel, location: SourceLocation)] = []
+        var labeled: [(label: RawLabel, location: FileLocation)] = []
         for record in records where !isUnlabeled(record.label) {
             labeled.append((record.label, record.location))
         }
