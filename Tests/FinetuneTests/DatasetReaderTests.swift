@@ -141,6 +141,14 @@ import Finetune
         #expect(records.map(\.location.line) == [2, 3])
     }
 
+    @Test func csvQuotedLoneCarriageReturnCountsAsLine() throws {
+        let folder = try TemporaryFolder()
+        let url = try folder.write("train.csv", "text,label\r\"old\rmac\",a\rnext,b\r")
+        let records = try DatasetReader.read(url: url)
+        #expect(records.map(\.text) == ["old\rmac", "next"])
+        #expect(records.map(\.location.line) == [2, 4])
+    }
+
     @Test func csvColumnsByNameAndIndex() throws {
         let folder = try TemporaryFolder()
         let url = try folder.write("train.csv", "review,stars,sentiment\ngreat,5,pos\nawful,1,neg\n")
