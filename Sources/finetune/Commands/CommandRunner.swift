@@ -5,8 +5,15 @@ import Foundation
 enum CommandRunner {
     static func run(_ arguments: ParsedArguments) throws {
         switch arguments.command.name {
-        default:
-            throw UsageError("The '\(arguments.command.name)' command is not available in this build.")
+        case "train": try TrainCommand.run(arguments)
+        case "evaluate": try EvaluateCommand.run(arguments)
+        case "predict": try PredictCommand.run(arguments)
+        case "tokenize": try TokenizeCommand.run(arguments)
+        case "compare": try CompareCommand.run(arguments)
+        case "bench": try BenchCommand.run(arguments)
+        case "download": try DownloadCommand.run(arguments)
+        case "demo": try DemoCommand.run(arguments)
+        default: throw UsageError("Unknown command '\(arguments.command.name)'. See 'finetune --help'.")
         }
     }
 }
