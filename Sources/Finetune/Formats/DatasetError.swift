@@ -1,6 +1,6 @@
 /// Errors from reading data files, finding splits and mapping labels to class ids.
 ///
-/// Each message names the file, and the line where one applies, then says what to do.
+/// Each message names the file, and the line where one applies, and ends with what to do.
 public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     // Files and encodings.
     case fileUnreadable(path: String, reason: String)
