@@ -1,14 +1,15 @@
 """Write golden classification metrics from scikit-learn for MetricsTests.
 
-Run with the reference environment from the package root:
+Run from the package root with a Python that has scikit-learn and numpy (the committed
+file was written with scikit-learn 1.9.1, whose version the file records):
 
-    ~/venv-ref/bin/python scripts/make_metrics_fixtures.py
+    python scripts/make_metrics_fixtures.py
 
 Writes Tests/FinetuneTests/Fixtures/metrics/cases.json: a list of cases, each with class
 names, reference and predicted class ids, and the expected metrics in the JSON layout of
 ClassificationMetrics. Weighted and macro averages come from precision_recall_fscore_support
-without a `labels` argument (scikit-learn's default, the classes that occur), per-class scores
-and the confusion matrix from the same functions with labels=range(n).
+without a `labels` argument (scikit-learn's default, the classes that occur). Per-class scores
+and the confusion matrix come from the same functions with labels=range(n).
 """
 
 import json
@@ -22,7 +23,7 @@ OUTPUT = os.path.join("Tests", "FinetuneTests", "Fixtures", "metrics", "cases.js
 
 
 def expected(references, predictions, labels):
-    """Metrics of one case, computed by scikit-learn with zero_division=0."""
+    """Return the metrics of one case, computed by scikit-learn with zero_division=0."""
     all_ids = list(range(len(labels)))
     weighted = precision_recall_fscore_support(references, predictions, average="weighted", zero_division=0)
     macro = precision_recall_fscore_support(references, predictions, average="macro", zero_division=0)

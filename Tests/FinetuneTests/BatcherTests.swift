@@ -2,7 +2,7 @@ import Testing
 import Finetune
 
 @Suite struct BatcherTests {
-    /// Examples whose ids encode their index: example i is [i, i, ...] of length `lengths[i]`.
+    /// Examples whose ids encode their index: example i is [100 + i, 100 + i, ...] of length `lengths[i]`.
     private func examples(_ lengths: [Int], labeled: Bool = true) -> [EncodedExample] {
         lengths.enumerated().map { index, length in
             EncodedExample(ids: [Int32](repeating: Int32(index + 100), count: length), label: labeled ? Int32(index % 3) : nil)

@@ -230,7 +230,7 @@ private struct RowParser {
         line += 1
     }
 
-    /// The whole UTF-8 character that starts at `index`.
+    /// Returns the whole UTF-8 character that starts at `index`.
     private func character(at index: Int) -> String {
         var end = index + 1
         while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }

@@ -1,6 +1,6 @@
 /// Errors from reading data files, finding splits and mapping labels to class ids.
 ///
-/// Each message names the file, and the line where one applies, then says what to do.
+/// Each message names the file, and the line where one applies, and ends with what to do.
 public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     // Files and encodings.
     case fileUnreadable(path: String, reason: String)
@@ -80,7 +80,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(location): field \"\(field)\" is \(found), but a string (or an integer label) is expected. Fix the value."
         case let .columnNotFound(path, column, header):
             let cells = header.map { $0.debugDescription }.joined(separator: ", ")
-            return "\(path): no column named \"\(column)\"; the header is [\(cells)]. Pass an existing name or a 0-based index."
+            return "\(path): no column named \"\(column)\" in the first row [\(cells)]. Pass a name from the header row or a 0-based index."
         case let .columnIndexOutOfRange(path, index, columnCount):
             return "\(path): column index \(index) is out of range; the file has \(columnCount) columns (0 to \(columnCount - 1)). Pass a valid 0-based index."
         case let .columnIndexWithoutColumns(path, index):

@@ -24,10 +24,10 @@ public enum RawLabel: Sendable, Hashable, CustomStringConvertible {
     case integer(Int)
     case missing
 
-    /// Parses a label cell from a text format: surrounding whitespace is dropped, and an
-    /// empty cell is `.missing`.
+    /// Parses a label cell from a text format: surrounding whitespace and line breaks are
+    /// dropped, and an empty cell is `.missing`.
     public init(cell: some StringProtocol) {
-        let trimmed = cell.trimmingCharacters(in: .whitespaces)
+        let trimmed = cell.trimmingCharacters(in: .whitespacesAndNewlines)
         self = trimmed.isEmpty ? .missing : .string(trimmed)
     }
 

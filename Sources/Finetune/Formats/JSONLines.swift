@@ -56,7 +56,7 @@ public enum JSONLines {
         return DatasetRecord(text: text, label: label, location: location)
     }
 
-    /// A short reason from a decoding error, without the coding path noise.
+    /// Returns a short reason from a decoding error, without the coding path.
     private static func reason(for error: Error) -> String {
         guard let decodingError = error as? DecodingError else { return "\(error)" }
         switch decodingError {

@@ -46,7 +46,7 @@ struct TextFile {
         contentLineCount = lastContent.map { $0 + 1 } ?? 0
     }
 
-    /// The text of line `index` (0-based), without its terminator.
+    /// Returns the text of line `index` (0-based), without its terminator.
     func text(ofLine index: Int) -> String {
         String(decoding: bytes[lines[index]], as: UTF8.self)
     }
@@ -55,7 +55,7 @@ struct TextFile {
         FileLocation(path: path, line: index + 1)
     }
 
-    /// Whether `bytes` is empty or holds only spaces and tabs.
+    /// Returns whether `bytes` is empty or contains only spaces and tabs.
     static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
     }

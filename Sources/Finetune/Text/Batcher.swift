@@ -1,4 +1,4 @@
-/// One tokenized example: token ids as the model sees them, and its class id.
+/// One tokenized example: the token ids the model receives, and its class id.
 public struct EncodedExample: Sendable, Equatable {
     public var ids: [Int32]
     /// Class id, or nil when the example has no label (prediction).
@@ -10,7 +10,7 @@ public struct EncodedExample: Sendable, Equatable {
     }
 }
 
-/// How a batch is padded.
+/// The padding rule of a batch.
 public enum Padding: String, Sendable, CaseIterable {
     /// To the longest example in the batch (`--padding longest`).
     case longest
@@ -20,8 +20,8 @@ public enum Padding: String, Sendable, CaseIterable {
 
 /// Cuts encoded examples into padded batches, in an order fixed by the seed and the epoch.
 ///
-/// Order: with `shuffle`, the examples are permuted by a `Philox` stream keyed by the seed,
-/// with the epoch as stream number; without it they keep their order. With
+/// Order: with `shuffle`, a `Philox` stream permutes the examples. The stream's key is the
+/// seed and its stream number the epoch. Without `shuffle` the examples keep their order. With
 /// `groupByLength`, that order is then cut into groups of `batchesPerGroup` batches, each
 /// group is sorted by length (longest first, ties in order), cut into batches, and, with
 /// `shuffle`, the batch order is permuted by the same stream. Similar lengths then share a
@@ -81,7 +81,7 @@ public struct Batcher: Sendable {
     /// Batches per epoch, the last one possibly partial.
     public var batchCount: Int { (examples.count + options.batchSize - 1) / options.batchSize }
 
-    /// The example indices of each batch of `epoch`, in training order.
+    /// Returns the example indices of each batch of `epoch`, in training order.
     public func batchOrder(epoch: Int) -> [[Int]] {
         var generator = Philox(seed: options.seed, stream: UInt64(epoch))
         var order = Array(examples.indices)
@@ -125,7 +125,7 @@ public struct Batcher: Sendable {
         return Batch(ids: ids, attentionMask: attentionMask, labels: labels, batchSize: batchSize, sequenceLength: sequenceLength)
     }
 
-    /// The padded batches of `epoch`, built one at a time as the sequence is iterated.
+    /// Returns the padded batches of `epoch`, each built when the iteration reaches it.
     public func batches(epoch: Int) -> LazyMapSequence<[[Int]], Batch> {
         batchOrder(epoch: epoch).lazy.map { makeBatch($0) }
     }

@@ -39,10 +39,11 @@ public struct DataFiles: Sendable, Equatable {
 
     /// Finds the split files of `url`, a data file or a folder.
     ///
-    /// A file is the `required` split (train unless given). In a folder, a file belongs to a split when its name
-    /// without the extension is, ignoring case, `train`, `validation`, `val`, `valid`,
-    /// `dev` or `test`, or such a name followed by `-NNNNN-of-NNNNN` (a shard), and its
-    /// extension is one of `DatasetFormat.extensions`. Other files and subfolders are ignored.
+    /// A file is the `required` split (train unless given). In a folder, a file belongs to a
+    /// split when its extension is one of `DatasetFormat.extensions` and its name without the
+    /// extension is a key of `Split.fileStems`, ignoring case. A shard name, such a stem
+    /// followed by `-NNNNN-of-NNNNN`, also counts. Other files and subfolders are ignored.
+    /// Hidden files (a name starting with `.`) are ignored too.
     /// Throws for a missing path, a folder with no files, two files for one split, or no
     /// file for the `required` split.
     public static func locate(_ url: URL, required: Split = .train) throws -> DataFiles {
@@ -94,8 +95,8 @@ public struct DataFiles: Sendable, Equatable {
         return DataFiles(files: files)
     }
 
-    /// The split of a shard stem such as `train-00000-of-00002`, the naming of Hugging Face
-    /// Parquet exports.
+    /// Returns the split of a shard stem such as `train-00000-of-00002`, the naming of
+    /// Hugging Face Parquet exports.
     private static func shardSplit(_ stem: String) -> Split? {
         let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[2] == "of",

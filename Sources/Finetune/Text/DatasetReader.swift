@@ -28,7 +28,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
 
 /// Reads data set files of any supported format into `DatasetRecord`s.
 public enum DatasetReader {
-    /// Which columns (CSV, TSV, Parquet) or fields (JSON Lines) hold the text and the label.
+    /// The columns (CSV, TSV, Parquet) or fields (JSON Lines) that contain the text and the label.
     /// Nil means the format's default: see `CSV.read` and `JSONLines.read`.
     public struct Options: Sendable, Equatable {
         public var textColumn: ColumnSelector?
@@ -42,7 +42,7 @@ public enum DatasetReader {
 
     /// Reads every example of the file at `url`, choosing the reader by its extension.
     ///
-    /// Throws `DatasetError.emptyFile` when the file holds no example, and the reader's
+    /// Throws `DatasetError.emptyFile` when the file contains no example, and the reader's
     /// errors otherwise. Column options on a `.txt` file, and column indices on JSON Lines,
     /// are errors because those formats cannot honour them.
     public static func read(url: URL, options: Options = Options()) throws -> [DatasetRecord] {
@@ -81,7 +81,7 @@ public enum DatasetReader {
         try urls.flatMap { try read(url: $0, options: options) }
     }
 
-    /// Reads texts to classify, with no labels needed: a `.txt` file holds one text per line,
+    /// Reads texts to classify, with no labels needed: a `.txt` file contains one text per line,
     /// and the other formats are read as by `read(url:options:)`, keeping any labels.
     public static func readTexts(url: URL, options: Options = Options()) throws -> [DatasetRecord] {
         guard DatasetFormat(url: url) == .textLabelLines else { return try read(url: url, options: options) }

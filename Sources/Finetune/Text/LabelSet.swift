@@ -33,7 +33,7 @@ public struct LabeledSplit: Sendable, Equatable {
 /// 2. an explicit list of names (`--labels a,b,c`), whose order gives the ids;
 /// 3. the labels of the training split:
 ///    - When every label is an integer (a JSON number or a decimal string such as "3"), the
-///      ids are the integers themselves, n is the largest one plus 1, and class k is named
+///      ids are the integers themselves and n is the largest one plus 1. Class k is named
 ///      `LABEL_k`, as `transformers` names classes without a name. Ids in 0..<n that no
 ///      example uses still get a class.
 ///    - Otherwise the names are the distinct labels sorted by Unicode code points, the order
@@ -139,7 +139,7 @@ public struct LabelSet: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: - Mapping
 
-    /// The class id of a record's label, or nil when the row is unlabeled.
+    /// Returns the class id of a record's label, or nil when the row is unlabeled.
     ///
     /// Throws `DatasetError` naming the file and line for a name outside the set, an integer
     /// outside 0..<count or a negative integer other than -1.
@@ -173,12 +173,12 @@ public struct LabelSet: Sendable, Equatable, CustomStringConvertible {
         return LabeledSplit(examples: examples, skippedUnlabeled: skipped)
     }
 
-    /// Whether a label marks an unlabeled row when it is not a class name: missing or -1.
+    /// Returns whether a label that is not a class name marks an unlabeled row (missing or -1).
     private static func isUnlabeled(_ label: RawLabel) -> Bool {
         label == .missing || integerValue(label) == -1
     }
 
-    /// The integer a label stands for: a JSON integer, or a string of ASCII digits with an
+    /// Returns the integer a label is: a JSON integer, or a string of ASCII digits with an
     /// optional leading `-`.
     private static func integerValue(_ label: RawLabel) -> Int? {
         switch label {

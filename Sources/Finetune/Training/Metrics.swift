@@ -147,7 +147,7 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
-    /// The confusion matrix with class names on both axes.
+    /// Renders the confusion matrix with class names on both axes.
     private func confusionMatrixLines() -> [String] {
         let nameWidth = max(labels.map(\.count).max() ?? 0, "true \\ predicted".count)
         let columnWidth = max(labels.map(\.count).max() ?? 0, confusionMatrix.joined().map { String($0).count }.max() ?? 1) + 2
