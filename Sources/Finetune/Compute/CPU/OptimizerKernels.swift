@@ -11,7 +11,6 @@ extension CPUBackend {
                      "adamW: parameters \(parameters.shape), gradients \(gradients.shape), moments \(firstMoment.shape), \(secondMoment.shape)")
         let pp = parameters.floats, gp = gradients.floats, mp = firstMoment.floats, vp = secondMoment.floats
         let mixM = 1 - beta1, mixV = 1 - beta2
-        let inverseCorrection = 1 / biasCorrection2Root
         Parallel.forEachChunk(count: count, grain: elementGrain) { _, range in
             var i = range.lowerBound
             while i + vectorWidth <= range.upperBound {
@@ -19,7 +18,7 @@ extension CPUBackend {
                 var m = mp.loadVector(i)
                 m = m + mixM * (g - m)
                 let v = beta2 * vp.loadVector(i) + mixV * (g * g)
-                let denominator = v.squareRoot() * inverseCorrection + epsilon
+                let denominator = v.squareRoot() / biasCorrection2Root + epsilon
                 let p = pp.loadVector(i) * decay - stepSize * (m / denominator)
                 mp.storeVector(m, i)
                 vp.storeVector(v, i)
@@ -32,7 +31,7 @@ extension CPUBackend {
                 let v = beta2 * vp[i] + mixV * (g * g)
                 mp[i] = m
                 vp[i] = v
-                pp[i] = pp[i] * decay - stepSize * (m / (v.squareRoot() * inverseCorrection + epsilon))
+                pp[i] = pp[i] * decay - stepSize * (m / (v.squareRoot() / biasCorrection2Root + epsilon))
                 i += 1
             }
         }
