@@ -1,0 +1,229 @@
+import Foundation
+
+/// Multi-head self-attention on a packed projection, one (batch row, head) pair per work item.
+///
+/// For a pair, q, k, v are T x D slices of qkv (B, T, 3C) with row stride 3C. Forward:
+///   s = q kᵀ · scale, masked keys excluded;  p = softmax(s);  pd = dropout(p);  out = pd v
+/// Backward, from dout (the gradient of out):
+///   dpd = dout vᵀ;  dp = dpd · keep / (1 - p_drop);  ds = p ⊙ (dp - Σ_j p dp);
+///   dq = ds k · scale;  dk = dsᵀ q · scale;  dv = pdᵀ dout
+/// Each pair writes only its own columns of out and dqkv, so pairs run in parallel without locks.
+/// Keys are transposed into per-core scratch, padded to a multiple of 8 columns with zeros,
+/// so score rows are computed 8 keys at a time.
+///
+/// Attention dropout bits are stored per probability row in ceil(T/32) words; word w of row r
+/// comes from Philox blocks (stream << 40) + (r · words + w) · 4 + 0...3.
+extension CPUBackend {
+    public func attentionForward(qkv: Tensor, keyMask: Tensor, heads: Int, scale: Float,
+                                 probs: Tensor, dropoutMask: Tensor, probability: Float, seed: UInt64, stream: UInt64,
+                                 out: Tensor) {
+        let batch = keyMask.shape[0], length = keyMask.shape[1]
+        let width = out.columns, headSize = width / heads, rowStride = 3 * width
+        let paddedLength = (length + vectorWidth - 1) / vectorWidth * vectorWidth
+        let wordsPerRow = (length + 31) / 32
+        precondition(qkv.shape == [batch, length, rowStride] && out.shape == [batch, length, width]
+                     && probs.count == batch * heads * length * length && width % heads == 0
+                     && dropoutMask.count >= batch * heads * length * wordsPerRow,
+                     "attentionForward: qkv \(qkv.shape), keyMask \(keyMask.shape), heads \(heads), probs \(probs.shape), out \(out.shape)")
+        let qkvp = qkv.floats, maskp = keyMask.floats, probsp = probs.floats, outp = out.floats
+        let bits = dropoutMask.data.assumingMemoryBound(to: UInt32.self)
+        let threshold = UInt32((probability * 65536).rounded())
+        let keepScale = 1 / (1 - probability)
+        let generator = Philox(seed: seed)
+
+        let perChunk = headSize * paddedLength + paddedLength
+        let scratchp = scratch(&attentionScratch, count: perChunk * Parallel.workers).floats
+        Parallel.forEachChunk(count: batch * heads, grain: 1) { chunk, pairs in
+            let keysT = scratchp + chunk * perChunk, scores = keysT + headSize * paddedLength
+            for pair in pairs {
+                let b = pair / heads, h = pair % heads
+                let q = qkvp + b * length * rowStride + h * headSize, k = q + width, v = q + 2 * width
+                let valid = maskp + b * length
+                let hasValidKey = (0..<length).contains { valid[$0] != 0 }
+                transpose(k, rows: length, columns: headSize, rowStride: rowStride, into: keysT, paddedRows: paddedLength)
+
+                for i in 0..<length {
+                    // Scores 8 keys at a time.
+                    let qi = q + i * rowStride
+                    var j = 0
+                    while j < paddedLength {
+                        var acc = FloatVector()
+                        for d in 0..<headSize { acc += qi[d] * keysT.loadVector(d * paddedLength + j) }
+                        scores.storeVector(acc * scale, j)
+                        j += vectorWidth
+                    }
+
+                    // Softmax over valid keys; a row without any is uniform over all keys.
+                    let row = probsp + ((b * heads + h) * length + i) * length
+                    softmaxRow(scores, valid: valid, hasValidKey: hasValidKey, length: length, into: row)
+
+                    // Dropout, then out_i = Σ_j pd_ij v_j.
+                    let rowIndex = (b * heads + h) * length + i
+                    let rowBits = bits + rowIndex * wordsPerRow
+                    if probability > 0 {
+                        for w in 0..<wordsPerRow {
+                            let block = (stream << 40) + UInt64((rowIndex * wordsPerRow + w) * 4)
+                            rowBits[w] = keepWord(generator, block: block, threshold: threshold)
+                        }
+                        for j in 0..<length {
+                            scores[j] = (rowBits[j / 32] >> UInt32(j % 32)) & 1 == 1 ? row[j] * keepScale : 0
+                        }
+                    } else {
+                        rowBits.update(repeating: UInt32.max, count: wordsPerRow)
+                        scores.update(from: row, count: length)
+                    }
+                    weightedSum(weights: scores, rows: v, count: length, rowStride: rowStride, columns: headSize,
+                                into: outp + (b * length + i) * width + h * headSize)
+                }
+            }
+        }
+    }
+
+    /// Writes softmax(scores) over keys with valid[j] != 0 into row (length); masked keys get 0.
+    func softmaxRow(_ scores: UnsafeMutablePointer<Float>, valid: UnsafeMutablePointer<Float>, hasValidKey: Bool,
+                    length: Int, into row: UnsafeMutablePointer<Float>) {
+        guard hasValidKey else {
+            for j in 0..<length { row[j] = 1 / Float(length) }
+            return
+        }
+        var maximum = -Float.infinity
+        for j in 0..<length where valid[j] != 0 { maximum = max(maximum, scores[j]) }
+        var j = 0
+        var lanes = FloatVector()
+        while j + vectorWidth <= length {
+            let e = VectorMath.exp(scores.loadVector(j) - maximum)
+            let kept = e.replacing(with: 0, where: valid.loadVector(j) .== 0)
+            row.storeVector(kept, j)
+            lanes += kept
+            j += vectorWidth
+        }
+        var total = lanes.sum()
+        while j < length {
+            let e = valid[j] != 0 ? Foundation.exp(scores[j] - maximum) : 0
+            row[j] = e
+            total += e
+            j += 1
+        }
+        let inverse = 1 / total
+        for j in 0..<length { row[j] *= inverse }
+    }
+
+    /// 32 keep bits from Philox blocks block ..< block + 4, each 16-bit value kept when >= threshold.
+    @inline(__always)
+    func keepWord(_ generator: Philox, block: UInt64, threshold: UInt32) -> UInt32 {
+        var keep: UInt32 = 0
+        for blockInWord in 0..<4 {
+            let (w0, w1, w2, w3) = generator.block(block + UInt64(blockInWord))
+            let byte = keepPair(w0, threshold) | keepPair(w1, threshold) << 2
+                | keepPair(w2, threshold) << 4 | keepPair(w3, threshold) << 6
+            keep |= byte << UInt32(blockInWord * 8)
+        }
+        return keep
+    }
+
+    /// destination[d * paddedRows + j] = source[j * rowStride + d] for j < rows, zero for rows ≤ j < paddedRows.
+    @inline(__always)
+    func transpose(_ source: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowStride: Int,
+                   into destination: UnsafeMutablePointer<Float>, paddedRows: Int) {
+        for d in 0..<columns {
+            let column = destination + d * paddedRows
+            for j in 0..<rows { column[j] = source[j * rowStride + d] }
+            for j in rows..<paddedRows { column[j] = 0 }
+        }
+    }
+
+    /// destination[d] = Σ_j weights[j] · rows[j * rowStride + d] for d < columns.
+    @inline(__always)
+    func weightedSum(weights: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>, count: Int, rowStride: Int,
+                     columns: Int, into destination: UnsafeMutablePointer<Float>) {
+        var d = 0
+        while d + vectorWidth <= columns {
+            var acc = FloatVector()
+            for j in 0..<count where weights[j] != 0 { acc += weights[j] * rows.loadVector(j * rowStride + d) }
+            destination.storeVector(acc, d)
+            d += vectorWidth
+        }
+        while d < columns {
+            var acc: Float = 0
+            for j in 0..<count { acc += weights[j] * rows[j * rowStride + d] }
+            destination[d] = acc
+            d += 1
+        }
+    }
+}
+
+extension CPUBackend {
+    public func attentionBackward(dout: Tensor, qkv: Tensor, probs: Tensor, dropoutMask: Tensor, probability: Float,
+                                  heads: Int, scale: Float, dqkv: Tensor) {
+        let batch = dout.shape[0], length = dout.shape[1]
+        let width = dout.columns, headSize = width / heads, rowStride = 3 * width
+        let paddedLength = (length + vectorWidth - 1) / vectorWidth * vectorWidth
+        let wordsPerRow = (length + 31) / 32
+        precondition(qkv.shape == [batch, length, rowStride] && dqkv.shape == qkv.shape
+                     && probs.count == batch * heads * length * length && width % heads == 0,
+                     "attentionBackward: dout \(dout.shape), qkv \(qkv.shape), probs \(probs.shape), dqkv \(dqkv.shape), heads \(heads)")
+        let doutp = dout.floats, qkvp = qkv.floats, probsp = probs.floats, dqkvp = dqkv.floats
+        let bits = dropoutMask.data.assumingMemoryBound(to: UInt32.self)
+        let keepScale: Float = probability > 0 ? 1 / (1 - probability) : 1
+
+        let perChunk = headSize * paddedLength + length * paddedLength + paddedLength + length
+        let scratchp = scratch(&attentionScratch, count: perChunk * Parallel.workers).floats
+        Parallel.forEachChunk(count: batch * heads, grain: 1) { chunk, pairs in
+            let valuesT = scratchp + chunk * perChunk
+            let ds = valuesT + headSize * paddedLength     // (T, paddedLength): ds · scale
+            let dpd = ds + length * paddedLength            // one row of dpd
+            let column = dpd + paddedLength                 // one column of pd
+            for pair in pairs {
+                let b = pair / heads, h = pair % heads
+                let offset = b * length * rowStride + h * headSize
+                let q = qkvp + offset, k = q + width, v = q + 2 * width
+                let dq = dqkvp + offset, dk = dq + width, dv = dq + 2 * width
+                let g = doutp + b * length * width + h * headSize
+                let p = probsp + (b * heads + h) * length * length
+                let pairBits = bits + (b * heads + h) * length * wordsPerRow
+                transpose(v, rows: length, columns: headSize, rowStride: rowStride, into: valuesT, paddedRows: paddedLength)
+
+                for i in 0..<length {
+                    // dpd_i = dout_i vᵀ, 8 keys at a time.
+                    let gi = g + i * width
+                    var j = 0
+                    while j < paddedLength {
+                        var acc = FloatVector()
+                        for d in 0..<headSize { acc += gi[d] * valuesT.loadVector(d * paddedLength + j) }
+                        dpd.storeVector(acc, j)
+                        j += vectorWidth
+                    }
+
+                    // ds_i = p_i ⊙ (dp_i - Σ_j p_ij dp_ij), with dp = dpd through the dropout mask.
+                    let pi = p + i * length, rowBits = pairBits + i * wordsPerRow, dsi = ds + i * paddedLength
+                    var rowDot: Float = 0
+                    for j in 0..<length {
+                        let kept = (rowBits[j / 32] >> UInt32(j % 32)) & 1 == 1
+                        dpd[j] = kept ? dpd[j] * keepScale : 0
+                        rowDot += pi[j] * dpd[j]
+                    }
+                    for j in 0..<length { dsi[j] = pi[j] * (dpd[j] - rowDot) * scale }
+
+                    // dq_i = Σ_j ds_ij k_j (scale already applied).
+                    weightedSum(weights: dsi, rows: k, count: length, rowStride: rowStride, columns: headSize,
+                                into: dq + i * rowStride)
+                }
+
+                for j in 0..<length {
+                    // dk_j = Σ_i ds_ij q_i and dv_j = Σ_i pd_ij dout_i.
+                    for i in 0..<length {
+                        column[i] = ds[i * paddedLength + j]
+                    }
+                    weightedSum(weights: column, rows: q, count: length, rowStride: rowStride, columns: headSize,
+                                into: dk + j * rowStride)
+                    for i in 0..<length {
+                        let kept = (pairBits[i * wordsPerRow + j / 32] >> UInt32(j % 32)) & 1 == 1
+                        column[i] = kept ? p[i * length + j] * keepScale : 0
+                    }
+                    weightedSum(weights: column, rows: g, count: length, rowStride: width, columns: headSize,
+                                into: dv + j * rowStride)
+                }
+            }
+        }
+    }
+}

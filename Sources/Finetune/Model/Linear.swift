@@ -1,0 +1,49 @@
+/// A linear layer y = x Wᵀ + b with x (rows, in), W (out, in), b (out), y (rows, out), as
+/// torch.nn.Linear.
+///
+/// In 16-bit precisions x, W and dout arrive as 16-bit tensors (W as the parameter's `half`
+/// copy) and the products accumulate in fp32; y, dx and the gradients are fp32.
+enum Linear {
+    static func forward(_ backend: Backend, x: Tensor, weight: Parameter, bias: Parameter, out: Tensor) {
+        backend.matmul(x, transposeA: false, weight.matmulValue, transposeB: true, into: out, alpha: 1, beta: 0)
+        backend.addBias(bias.value, to: out)
+    }
+
+    /// dweight = doutᵀ x and dbias = Σ_rows dout (overwritten); dx = dout W when dx is given.
+    /// `doutSum` is the fp32 dout for the bias sum when `dout` is a 16-bit copy.
+    static func backward(_ backend: Backend, dout: Tensor, doutSum: Tensor? = nil, x: Tensor, weight: Parameter, bias: Parameter, dx: Tensor?) {
+        backend.matmul(dout, transposeA: true, x, transposeB: false, into: weight.gradient, alpha: 1, beta: 0)
+        backend.sumRows(doutSum ?? dout, into: bias.gradient)
+        if let dx {
+            backend.matmul(dout, transposeA: false, weight.matmulValue, transposeB: false, into: dx, alpha: 1, beta: 0)
+        }
+    }
+}
+
+/// What one forward or backward pass needs besides the tensors: batch shape, mode and dropout seed.
+struct PassContext {
+    var batchSize: Int
+    var sequenceLength: Int
+    var training: Bool
+    var dropoutSeed: UInt64
+    /// 1 for a real token, 0 for padding, (B, T) float32.
+    var keyMask: Tensor
+
+    var tokens: Int { batchSize * sequenceLength }
+
+    /// The dropout rate to use: `rate` in training, 0 in evaluation.
+    func dropout(_ rate: Float) -> Float { training ? rate : 0 }
+}
+
+/// Dropout streams: each dropout site of a step draws from its own Philox counter range.
+enum DropoutStream {
+    static let embeddings: UInt64 = 0
+    static func attentionProbs(layer: Int) -> UInt64 { 1 + 3 * UInt64(layer) }
+    static func attentionOutput(layer: Int) -> UInt64 { 2 + 3 * UInt64(layer) }
+    static func feedForwardOutput(layer: Int) -> UInt64 { 3 + 3 * UInt64(layer) }
+    static let headInput: UInt64 = 1 << 20
+    static let headHidden: UInt64 = (1 << 20) + 1
+}
+
+/// Words of keep bits for `count` dropout elements, as a float32 tensor length.
+func maskWords(_ count: Int) -> Int { (count + 31) / 32 }
