@@ -30,3 +30,6 @@ public protocol GradientOptimizer: AnyObject {
     /// Updates applied so far; skipped fp16 steps do not count.
     var stepCount: Int { get }
 }
+
+extension SequenceClassifier: TrainableClassifier {}
+extension AdamW: GradientOptimizer {}
