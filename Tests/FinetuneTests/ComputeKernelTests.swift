@@ -149,6 +149,23 @@ import Finetune
         #expect(gradient.toFloatArray() == values)
     }
 
+    @Test func dropoutBitsFollowPhiloxBlocks() {
+        // Element i is dropped when 16-bit value i % 8 of Philox block (stream << 40) + i / 8 is
+        // below round(p · 65536); values are the low then high halves of the block's four words.
+        let count = 1000, probability: Float = 0.3, stream: UInt64 = 5
+        let x = tensor([count], [Float](repeating: 1, count: count)), out = Tensor(shape: [count])
+        backend.dropoutForward(x, out: out, mask: Tensor(shape: [count / 32 + 2]), probability: probability, seed: 77, stream: stream)
+        let generator = Philox(seed: 77)
+        let threshold = UInt32((probability * 65536).rounded())
+        let values = out.toFloatArray()
+        for i in 0..<count {
+            let block = generator.block((stream << 40) + UInt64(i / 8))
+            let words = [block.0, block.1, block.2, block.3]
+            let value = (words[(i % 8) / 2] >> (16 * UInt32(i % 2))) & 0xFFFF
+            #expect((values[i] != 0) == (value >= threshold), "element \(i)")
+        }
+    }
+
     @Test func crossEntropyMatchesLogSoftmax() {
         let logits = tensor([2, 3], [1, 2, 3, -1, 0, 5])
         let probs = Tensor(shape: [2, 3])
