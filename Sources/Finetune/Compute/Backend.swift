@@ -78,7 +78,8 @@ public protocol Backend: AnyObject {
     /// probs (B, H, T, T) = softmax(q kᵀ · scale) over keys with keyMask (B, T) = 0 excluded;
     /// a row with no key left is uniform over all T keys, as transformers' eager attention
     /// (which adds the dtype minimum) produces. Attention dropout with `probability` draws its
-    /// keep bits into `dropoutMask` (B·H·T·T bits). out (B, T, C) = dropped probs · v.
+    /// keep bits into `dropoutMask` (B·H·`attentionDropoutWords(length: T)` words viewed from a
+    /// float32 tensor). out (B, T, C) = dropped probs · v.
     func attentionForward(qkv: Tensor, keyMask: Tensor, heads: Int, scale: Float,
                           probs: Tensor, dropoutMask: Tensor, probability: Float, seed: UInt64, stream: UInt64,
                           out: Tensor)
@@ -99,4 +100,10 @@ public protocol Backend: AnyObject {
     /// `stepSize` = lr / (1 - β1^t), `biasCorrection2Root` = √(1 - β2^t) and `decay` = 1 - lr·wd.
     func adamW(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
                beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, biasCorrection2Root: Float, decay: Float)
+}
+
+/// 32-bit words of attention-dropout keep bits per (batch row, head) pair: T² bits rounded up
+/// to whole 64-bit groups.
+public func attentionDropoutWords(length: Int) -> Int {
+    (length * length + 63) / 64 * 2
 }

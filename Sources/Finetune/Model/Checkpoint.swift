@@ -89,11 +89,14 @@ extension SequenceClassifier {
             try tensors.checkpoint.readFloats(original, into: named.values, count: named.count)
             consumed.insert(named.name)
         }
-        if !missing.isEmpty { throw ModelError.missingTensors(path: tensors.checkpoint.path, names: missing) }
-
-        let unexpected = tensors.original.keys.filter { !consumed.contains($0) && !CheckpointNames.isSkipped($0, modelType: config.modelType) }
-        if !unexpected.isEmpty {
-            throw ModelError.unexpectedTensors(path: tensors.checkpoint.path, names: unexpected.sorted().map { tensors.original[$0]! })
+        let unexpected = tensors.original.keys
+            .filter { !consumed.contains($0) && !fresh.contains($0) && !CheckpointNames.isSkipped($0, modelType: config.modelType) }
+            .sorted().map { tensors.original[$0]! }
+        switch (missing.isEmpty, unexpected.isEmpty) {
+        case (true, true): break
+        case (false, true): throw ModelError.missingTensors(path: tensors.checkpoint.path, names: missing)
+        case (true, false): throw ModelError.unexpectedTensors(path: tensors.checkpoint.path, names: unexpected)
+        case (false, false): throw ModelError.mismatchedTensors(path: tensors.checkpoint.path, missing: missing, unexpected: unexpected)
         }
 
         if !fresh.isEmpty {

@@ -10,6 +10,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case missingWeights(folder: String)
     case missingTensors(path: String, names: [String])
     case unexpectedTensors(path: String, names: [String])
+    /// Both: usually tensors stored under other names than config.json implies.
+    case mismatchedTensors(path: String, missing: [String], unexpected: [String])
     /// Two tensors of a checkpoint map to the same parameter (for example with and without prefix).
     case duplicateTensor(path: String, names: [String])
     case shapeMismatch(path: String, name: String, expected: [Int], actual: [Int])
@@ -42,6 +44,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(path) has \(names.count) tensor(s) this model does not use: \(Self.list(names)). Check that config.json matches the checkpoint (model_type, num_hidden_layers)."
         case let .duplicateTensor(path, names):
             return "\(path) stores the same parameter twice: \(names.joined(separator: " and ")). Remove one of them from the checkpoint."
+        case let .mismatchedTensors(path, missing, unexpected):
+            return "\(path) lacks \(missing.count) tensor(s) the model needs (\(Self.list(missing))) and has \(unexpected.count) "
+                + "it does not use (\(Self.list(unexpected))). Check that config.json matches the checkpoint."
         case let .shapeMismatch(path, name, expected, actual):
             return "tensor \(name) in \(path) has shape \(actual), expected \(expected) from config.json. Check hidden_size, vocab_size and the label count."
         case let .missingLabels(folder):

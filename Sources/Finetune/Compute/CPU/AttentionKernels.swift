@@ -11,8 +11,9 @@ import Foundation
 /// Keys are transposed into per-core scratch, padded to a multiple of 8 columns with zeros,
 /// so score rows are computed 8 keys at a time.
 ///
-/// Attention dropout bits are stored per probability row in ceil(T/32) words; word w of row r
-/// comes from Philox blocks (stream << 40) + (r · words + w) · 4 + 0...3.
+/// Attention dropout bits of pair p (= b·H + h) fill `attentionDropoutWords(length:)` words from
+/// word p · that count on, element (i, j) at bit i·T + j, drawn as `dropoutForward` draws them
+/// with the pair's elements numbered from p · 32 · that count.
 extension CPUBackend {
     public func attentionForward(qkv: Tensor, keyMask: Tensor, heads: Int, scale: Float,
                                  probs: Tensor, dropoutMask: Tensor, probability: Float, seed: UInt64, stream: UInt64,
@@ -20,16 +21,16 @@ extension CPUBackend {
         let batch = keyMask.shape[0], length = keyMask.shape[1]
         let width = out.columns, headSize = width / heads, rowStride = 3 * width
         let paddedLength = (length + vectorWidth - 1) / vectorWidth * vectorWidth
-        let wordsPerRow = (length + 31) / 32
+        let wordsPerPair = attentionDropoutWords(length: length)
         precondition(qkv.shape == [batch, length, rowStride] && out.shape == [batch, length, width]
                      && probs.count == batch * heads * length * length && width % heads == 0
-                     && dropoutMask.count >= batch * heads * length * wordsPerRow,
+                     && dropoutMask.count >= batch * heads * wordsPerPair,
                      "attentionForward: qkv \(qkv.shape), keyMask \(keyMask.shape), heads \(heads), probs \(probs.shape), out \(out.shape)")
         let qkvp = qkv.floats, maskp = keyMask.floats, probsp = probs.floats, outp = out.floats
         let bits = dropoutMask.data.assumingMemoryBound(to: UInt32.self)
         let threshold = UInt32((probability * 65536).rounded())
         let keepScale = 1 / (1 - probability)
-        let generator = Philox(seed: seed)
+        let key = Philox(seed: seed).key
 
         let perChunk = headSize * paddedLength + paddedLength
         let scratchp = scratch(&attentionScratch, count: perChunk * Parallel.workers).floats
@@ -41,35 +42,31 @@ extension CPUBackend {
                 let valid = maskp + b * length
                 let hasValidKey = (0..<length).contains { valid[$0] != 0 }
                 transpose(k, rows: length, columns: headSize, rowStride: rowStride, into: keysT, paddedRows: paddedLength)
+                let pairBits = bits + pair * wordsPerPair
+                if probability > 0 {
+                    for group in 0..<wordsPerPair / 2 {
+                        let block = (stream << 40) + UInt64((pair * wordsPerPair / 2 + group) * 8)
+                        (pairBits[2 * group], pairBits[2 * group + 1]) = keepBits64(key: key, firstBlock: block, threshold: threshold)
+                    }
+                } else {
+                    pairBits.update(repeating: UInt32.max, count: wordsPerPair)
+                }
 
                 for i in 0..<length {
-                    // Scores 8 keys at a time.
                     let qi = q + i * rowStride
-                    var j = 0
-                    while j < paddedLength {
-                        var acc = FloatVector()
-                        for d in 0..<headSize { acc += qi[d] * keysT.loadVector(d * paddedLength + j) }
-                        scores.storeVector(acc * scale, j)
-                        j += vectorWidth
-                    }
+                    dotRows(qi, transposed: keysT, depth: headSize, paddedLength: paddedLength, scale: scale, into: scores)
 
                     // Softmax over valid keys; a row without any is uniform over all keys.
                     let row = probsp + ((b * heads + h) * length + i) * length
                     softmaxRow(scores, valid: valid, hasValidKey: hasValidKey, length: length, into: row)
 
                     // Dropout, then out_i = Σ_j pd_ij v_j.
-                    let rowIndex = (b * heads + h) * length + i
-                    let rowBits = bits + rowIndex * wordsPerRow
                     if probability > 0 {
-                        for w in 0..<wordsPerRow {
-                            let block = (stream << 40) + UInt64((rowIndex * wordsPerRow + w) * 4)
-                            rowBits[w] = keepWord(generator, block: block, threshold: threshold)
-                        }
                         for j in 0..<length {
-                            scores[j] = (rowBits[j / 32] >> UInt32(j % 32)) & 1 == 1 ? row[j] * keepScale : 0
+                            let e = i * length + j
+                            scores[j] = (pairBits[e / 32] >> UInt32(e % 32)) & 1 == 1 ? row[j] * keepScale : 0
                         }
                     } else {
-                        rowBits.update(repeating: UInt32.max, count: wordsPerRow)
                         scores.update(from: row, count: length)
                     }
                     weightedSum(weights: scores, rows: v, count: length, rowStride: rowStride, columns: headSize,
@@ -108,19 +105,6 @@ extension CPUBackend {
         for j in 0..<length { row[j] *= inverse }
     }
 
-    /// 32 keep bits from Philox blocks block ..< block + 4, each 16-bit value kept when >= threshold.
-    @inline(__always)
-    func keepWord(_ generator: Philox, block: UInt64, threshold: UInt32) -> UInt32 {
-        var keep: UInt32 = 0
-        for blockInWord in 0..<4 {
-            let (w0, w1, w2, w3) = generator.block(block + UInt64(blockInWord))
-            let byte = keepPair(w0, threshold) | keepPair(w1, threshold) << 2
-                | keepPair(w2, threshold) << 4 | keepPair(w3, threshold) << 6
-            keep |= byte << UInt32(blockInWord * 8)
-        }
-        return keep
-    }
-
     /// destination[d * paddedRows + j] = source[j * rowStride + d] for j < rows, zero for rows ≤ j < paddedRows.
     @inline(__always)
     func transpose(_ source: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowStride: Int,
@@ -133,13 +117,31 @@ extension CPUBackend {
     }
 
     /// destination[d] = Σ_j weights[j] · rows[j * rowStride + d] for d < columns.
+    ///
+    /// Four independent accumulators per pass over j (32 columns), so the FMAs do not wait on
+    /// each other; then 8-column and scalar tails.
     @inline(__always)
     func weightedSum(weights: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>, count: Int, rowStride: Int,
                      columns: Int, into destination: UnsafeMutablePointer<Float>) {
         var d = 0
+        while d + 4 * vectorWidth <= columns {
+            var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
+            for j in 0..<count {
+                let w = weights[j], row = rows + j * rowStride + d
+                a0 += w * row.loadVector(0)
+                a1 += w * row.loadVector(vectorWidth)
+                a2 += w * row.loadVector(2 * vectorWidth)
+                a3 += w * row.loadVector(3 * vectorWidth)
+            }
+            destination.storeVector(a0, d)
+            destination.storeVector(a1, d + vectorWidth)
+            destination.storeVector(a2, d + 2 * vectorWidth)
+            destination.storeVector(a3, d + 3 * vectorWidth)
+            d += 4 * vectorWidth
+        }
         while d + vectorWidth <= columns {
             var acc = FloatVector()
-            for j in 0..<count where weights[j] != 0 { acc += weights[j] * rows.loadVector(j * rowStride + d) }
+            for j in 0..<count { acc += weights[j] * rows.loadVector(j * rowStride + d) }
             destination.storeVector(acc, d)
             d += vectorWidth
         }
@@ -150,6 +152,35 @@ extension CPUBackend {
             d += 1
         }
     }
+
+    /// out[j] = scale · Σ_d x[d] · transposed[d * paddedLength + j] for j < paddedLength
+    /// (paddedLength a multiple of 8): one query (or gradient) row against all keys (or values).
+    @inline(__always)
+    func dotRows(_ x: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>, depth: Int, paddedLength: Int,
+                 scale: Float, into out: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + 4 * vectorWidth <= paddedLength {
+            var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
+            for d in 0..<depth {
+                let xd = x[d], column = transposed + d * paddedLength + j
+                a0 += xd * column.loadVector(0)
+                a1 += xd * column.loadVector(vectorWidth)
+                a2 += xd * column.loadVector(2 * vectorWidth)
+                a3 += xd * column.loadVector(3 * vectorWidth)
+            }
+            out.storeVector(a0 * scale, j)
+            out.storeVector(a1 * scale, j + vectorWidth)
+            out.storeVector(a2 * scale, j + 2 * vectorWidth)
+            out.storeVector(a3 * scale, j + 3 * vectorWidth)
+            j += 4 * vectorWidth
+        }
+        while j < paddedLength {
+            var acc = FloatVector()
+            for d in 0..<depth { acc += x[d] * transposed.loadVector(d * paddedLength + j) }
+            out.storeVector(acc * scale, j)
+            j += vectorWidth
+        }
+    }
 }
 
 extension CPUBackend {
@@ -158,7 +189,7 @@ extension CPUBackend {
         let batch = dout.shape[0], length = dout.shape[1]
         let width = dout.columns, headSize = width / heads, rowStride = 3 * width
         let paddedLength = (length + vectorWidth - 1) / vectorWidth * vectorWidth
-        let wordsPerRow = (length + 31) / 32
+        let wordsPerPair = attentionDropoutWords(length: length)
         precondition(qkv.shape == [batch, length, rowStride] && dqkv.shape == qkv.shape
                      && probs.count == batch * heads * length * length && width % heads == 0,
                      "attentionBackward: dout \(dout.shape), qkv \(qkv.shape), probs \(probs.shape), dqkv \(dqkv.shape), heads \(heads)")
@@ -180,25 +211,20 @@ extension CPUBackend {
                 let dq = dqkvp + offset, dk = dq + width, dv = dq + 2 * width
                 let g = doutp + b * length * width + h * headSize
                 let p = probsp + (b * heads + h) * length * length
-                let pairBits = bits + (b * heads + h) * length * wordsPerRow
+                let pairBits = bits + pair * wordsPerPair
                 transpose(v, rows: length, columns: headSize, rowStride: rowStride, into: valuesT, paddedRows: paddedLength)
 
                 for i in 0..<length {
-                    // dpd_i = dout_i vᵀ, 8 keys at a time.
+                    // dpd_i = dout_i vᵀ
                     let gi = g + i * width
-                    var j = 0
-                    while j < paddedLength {
-                        var acc = FloatVector()
-                        for d in 0..<headSize { acc += gi[d] * valuesT.loadVector(d * paddedLength + j) }
-                        dpd.storeVector(acc, j)
-                        j += vectorWidth
-                    }
+                    dotRows(gi, transposed: valuesT, depth: headSize, paddedLength: paddedLength, scale: 1, into: dpd)
 
                     // ds_i = p_i ⊙ (dp_i - Σ_j p_ij dp_ij), with dp = dpd through the dropout mask.
-                    let pi = p + i * length, rowBits = pairBits + i * wordsPerRow, dsi = ds + i * paddedLength
+                    let pi = p + i * length, dsi = ds + i * paddedLength
                     var rowDot: Float = 0
                     for j in 0..<length {
-                        let kept = (rowBits[j / 32] >> UInt32(j % 32)) & 1 == 1
+                        let e = i * length + j
+                        let kept = (pairBits[e / 32] >> UInt32(e % 32)) & 1 == 1
                         dpd[j] = kept ? dpd[j] * keepScale : 0
                         rowDot += pi[j] * dpd[j]
                     }
@@ -217,7 +243,8 @@ extension CPUBackend {
                     weightedSum(weights: column, rows: q, count: length, rowStride: rowStride, columns: headSize,
                                 into: dk + j * rowStride)
                     for i in 0..<length {
-                        let kept = (pairBits[i * wordsPerRow + j / 32] >> UInt32(j % 32)) & 1 == 1
+                        let e = i * length + j
+                        let kept = (pairBits[e / 32] >> UInt32(e % 32)) & 1 == 1
                         column[i] = kept ? p[i * length + j] * keepScale : 0
                     }
                     weightedSum(weights: column, rows: g, count: length, rowStride: width, columns: headSize,
