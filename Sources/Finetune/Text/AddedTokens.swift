@@ -177,9 +177,12 @@ struct AddedTokenMatcher: Sendable {
     }
 }
 
-/// Rust regex `\w`: Alphabetic, Mark, Decimal_Number, Connector_Punctuation or Join_Control.
+/// Rust regex `\w`: Alphabetic, Mark, Decimal_Number, Connector_Punctuation or Join_Control, with the
+/// Unicode 16.0 tables of the `regex` crate in `tokenizers` 0.23 (later characters do not match).
 func isWordCharacter(_ value: UInt32) -> Bool {
-    guard let scalar = Unicode.Scalar(value) else { return false }
+    guard let scalar = Unicode.Scalar(value), HFUnicode.isAssigned(scalar.properties, byMajor: 16, minor: 0) else {
+        return false
+    }
     let properties = scalar.properties
     if properties.isAlphabetic || properties.isJoinControl { return true }
     switch properties.generalCategory {

@@ -9,6 +9,7 @@
 // - BertNormalizer and BertPreTokenizer use the `unicode_categories` crate 0.1, Unicode 8.0,
 //   with six characters whose category changed since (`bertCategoryOverrides`);
 // - NFD in BertNormalizer uses `unicode-normalization-alignments` 0.1, Unicode 9.0;
+// - added tokens with `single_word` test Rust `regex` `\w`, whose tables are Unicode 16.0;
 // - whitespace (`char::is_whitespace`, Oniguruma `\s`) and lowercasing (`char::to_lowercase`) come from
 //   Rust's standard library and agree with Swift on every code point.
 //
@@ -153,7 +154,7 @@ enum HFUnicode {
         return scalar.properties.canonicalCombiningClass.rawValue
     }
 
-    private static func isAssigned(_ properties: Unicode.Scalar.Properties, byMajor major: Int, minor: Int) -> Bool {
+    static func isAssigned(_ properties: Unicode.Scalar.Properties, byMajor major: Int, minor: Int) -> Bool {
         guard let age = properties.age else { return false }
         return age.major < major || (age.major == major && age.minor <= minor)
     }
