@@ -8,11 +8,28 @@ import Foundation
 /// 4. lowercase: the full, context-free lowercase mapping of each character (`İ` -> `i̇`, `Σ` -> `σ`
 ///    even at a word end).
 /// Character classes come from `HFUnicode`, which reproduces the older Unicode tables `tokenizers` uses.
-struct BertNormalizer: Sendable, Equatable {
-    var cleanText = true
-    var handleChineseChars = true
-    var stripAccents = true
-    var lowercase = true
+public struct BertNormalizer: Sendable, Equatable {
+    public var cleanText: Bool
+    public var handleChineseChars: Bool
+    public var stripAccents: Bool
+    public var lowercase: Bool
+
+    /// `stripAccents` nil follows `lowercase`, as BertNormalizer's `strip_accents: null` does.
+    public init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true) {
+        self.cleanText = cleanText
+        self.handleChineseChars = handleChineseChars
+        self.stripAccents = stripAccents ?? lowercase
+        self.lowercase = lowercase
+    }
+
+    /// The normalised text, as `BertNormalizer.normalize_str` returns it.
+    public func normalize(_ text: String) -> String {
+        var scratch = Scratch()
+        var output: [UInt8] = []
+        var copy = text
+        copy.withUTF8 { normalize($0, into: &output, scratch: &scratch) }
+        return String(decoding: output, as: UTF8.self)
+    }
 
     /// Per-worker buffers, and caches of the decompositions and lowercase mappings of non-ASCII scalars.
     struct Scratch {

@@ -17,7 +17,7 @@
 // checks all 1,112,064 scalars against it, so a toolchain with newer Unicode tables fails loudly.
 
 /// The GPT-2 regex classes of one scalar: `\p{L}`, `\p{N}`, `\s`, or anything else.
-enum GPT2CharacterClass: UInt8 {
+public enum GPT2CharacterClass: UInt8, Sendable {
     case letter = 0
     case number = 1
     case whitespace = 2
@@ -25,21 +25,22 @@ enum GPT2CharacterClass: UInt8 {
 }
 
 /// BERT flags of one scalar, as `BertNormalizer` and `BertPreTokenizer` test them.
-struct BertCharacterFlags: OptionSet {
-    let rawValue: UInt8
+public struct BertCharacterFlags: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// `char::is_whitespace`, plus tab, newline and carriage return.
-    static let whitespace = BertCharacterFlags(rawValue: 1 << 0)
+    public static let whitespace = BertCharacterFlags(rawValue: 1 << 0)
     /// ASCII punctuation (33-47, 58-64, 91-96, 123-126) or a Unicode 8.0 P* category.
-    static let punctuation = BertCharacterFlags(rawValue: 1 << 1)
+    public static let punctuation = BertCharacterFlags(rawValue: 1 << 1)
     /// Dropped by clean_text: NUL, U+FFFD, and Cc, Cf, Co, Cs of Unicode 8.0 except tab, newline, CR.
-    static let removedByCleanText = BertCharacterFlags(rawValue: 1 << 2)
+    public static let removedByCleanText = BertCharacterFlags(rawValue: 1 << 2)
     /// Mn of Unicode 8.0: removed after NFD when accents are stripped.
-    static let nonspacingMark = BertCharacterFlags(rawValue: 1 << 3)
+    public static let nonspacingMark = BertCharacterFlags(rawValue: 1 << 3)
     /// A CJK ideograph that handle_chinese_chars surrounds with spaces.
-    static let chinese = BertCharacterFlags(rawValue: 1 << 4)
+    public static let chinese = BertCharacterFlags(rawValue: 1 << 4)
 }
 
-enum HFUnicode {
+public enum HFUnicode {
     /// Classes of the first 65,536 scalars, computed on first use; others are computed per call.
     private static let gpt2BasicPlane: [GPT2CharacterClass] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return .other }   // surrogates
@@ -52,14 +53,14 @@ enum HFUnicode {
     }
 
     @inline(__always)
-    static func gpt2Class(_ value: UInt32) -> GPT2CharacterClass {
+    public static func gpt2Class(_ value: UInt32) -> GPT2CharacterClass {
         if value < 0x10000 { return gpt2BasicPlane[Int(value)] }
         guard let scalar = Unicode.Scalar(value) else { return .other }
         return computeGPT2Class(scalar)
     }
 
     @inline(__always)
-    static func bertFlags(_ value: UInt32) -> BertCharacterFlags {
+    public static func bertFlags(_ value: UInt32) -> BertCharacterFlags {
         if value < 0x10000 { return bertBasicPlane[Int(value)] }
         guard let scalar = Unicode.Scalar(value) else { return [] }
         return computeBertFlags(scalar)

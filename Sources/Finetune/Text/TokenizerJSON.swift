@@ -94,7 +94,7 @@ enum TokenizerJSON {
             normalizer = BertNormalizer(
                 cleanText: try bert.bool("clean_text") ?? true,
                 handleChineseChars: try bert.bool("handle_chinese_chars") ?? true,
-                stripAccents: try bert.bool("strip_accents") ?? lowercase,
+                stripAccents: try bert.bool("strip_accents"),
                 lowercase: lowercase)
         }
         guard let preTokenizerFields = try root.object("pre_tokenizer") else {

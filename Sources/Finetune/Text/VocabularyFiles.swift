@@ -83,7 +83,7 @@ enum VocabularyFiles {
         let normalizer = BertNormalizer(
             cleanText: true,
             handleChineseChars: try config?.bool("tokenize_chinese_chars") ?? true,
-            stripAccents: try config?.bool("strip_accents") ?? lowercase,
+            stripAccents: try config?.bool("strip_accents"),
             lowercase: lowercase)
 
         let specials = try SpecialTokens(settings: settings, defaults: [
