@@ -1,0 +1,69 @@
+/// The WordPiece model of BERT: greedy longest-match-first over the vocabulary, as `tokenizers` 0.23
+/// `models/wordpiece`.
+///
+/// A word longer than `maxInputCharsPerWord` characters, or one with any position where no vocabulary
+/// entry matches, becomes the single unknown token. Pieces after the first carry the continuing-subword
+/// prefix (`##`) in the vocabulary.
+struct WordPieceModel: Sendable {
+    /// Token string -> id, as the vocabulary file gives it.
+    let vocabulary: [String: Int32]
+    let unknownId: Int32
+    let continuingSubwordPrefix: String
+    let maxInputCharsPerWord: Int
+    /// Tokens by UTF-8 bytes, for the first piece of a word.
+    private let wordStarts: ByteStringTable
+    /// Tokens that begin with the prefix, keyed by the bytes after it, for the following pieces.
+    private let continuations: ByteStringTable
+
+    init(vocabulary: [String: Int32], unknownId: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
+        self.vocabulary = vocabulary
+        self.unknownId = unknownId
+        self.continuingSubwordPrefix = continuingSubwordPrefix
+        self.maxInputCharsPerWord = maxInputCharsPerWord
+        var starts = ByteStringTable(minimumCapacity: vocabulary.count)
+        var continuations = ByteStringTable(minimumCapacity: vocabulary.count / 4)
+        let prefix = Array(continuingSubwordPrefix.utf8)
+        for (token, id) in vocabulary {
+            let bytes = Array(token.utf8)
+            starts.insert(bytes, value: id)
+            if bytes.starts(with: prefix) { continuations.insert(bytes.dropFirst(prefix.count), value: id) }
+        }
+        wordStarts = starts
+        self.continuations = continuations
+    }
+
+    /// Appends the ids of `word` (valid UTF-8, not empty) to `output`.
+    func encodeWord(_ word: UnsafeBufferPointer<UInt8>, into output: inout [Int32]) {
+        var characters = 0
+        for byte in word where byte & 0xC0 != 0x80 { characters += 1 }
+        if characters > maxInputCharsPerWord {
+            output.append(unknownId)
+            return
+        }
+
+        let first = output.count
+        let base = word.baseAddress!
+        var start = 0
+        while start < word.count {
+            let table = start == 0 ? wordStarts : continuations
+            var end = word.count
+            var found: Int32? = nil
+            while start < end {
+                if let id = table.value(base + start, end - start) {
+                    found = id
+                    break
+                }
+                // Step back one character.
+                end -= 1
+                while end > start && word[end] & 0xC0 == 0x80 { end -= 1 }
+            }
+            guard let id = found else {
+                output.removeSubrange(first...)
+                output.append(unknownId)
+                return
+            }
+            output.append(id)
+            start = end
+        }
+    }
+}
