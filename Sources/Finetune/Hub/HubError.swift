@@ -22,7 +22,7 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
     /// The repository lacks files this tool needs (config.json, weights, data files).
     case missingFiles(repo: String, revision: String, reason: String)
     /// The data set card (README.md front matter) cannot be parsed where it matters.
-    case invalidCard(repo: String, line: Int, reason: String)
+    case invalidCard(repo: String, line: Int?, reason: String)
     /// The requested data set config is not in the card.
     case configNotFound(repo: String, config: String, available: [String])
     /// The card defines several configs and none is marked as the default.
@@ -66,7 +66,8 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
         case .missingFiles(let repo, let revision, let reason):
             return "Hub: \(repo) at revision '\(revision)' \(reason)."
         case .invalidCard(let repo, let line, let reason):
-            return "Hub: the data set card (README.md) of \(repo) is invalid at line \(line): \(reason). "
+            let place = line.map { " at line \($0)" } ?? ""
+            return "Hub: the data set card (README.md) of \(repo) is invalid\(place): \(reason). "
                 + "Fix the card's YAML header, or download the data files and pass a local path to --data."
         case .configNotFound(let repo, let config, let available):
             return "Hub: \(repo) has no config '\(config)'. Configs: \(available.joined(separator: ", ")). Use one of these names."
