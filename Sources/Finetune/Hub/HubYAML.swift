@@ -63,7 +63,7 @@ public enum YAMLSubset {
     /// Returns the front matter of a Markdown file (the lines between a first line `---` and the next
     /// `---` or `...`) and the file line number of its first line, or nil when there is none.
     public static func frontMatter(of markdown: String) -> (text: String, firstLine: Int)? {
-        var lines = markdown.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        var lines = splitLines(markdown)
         if let first = lines.first, first.hasPrefix("\u{FEFF}") {
             lines[0] = String(first.dropFirst())
         }
@@ -106,8 +106,7 @@ private struct YAMLBlockParser {
     var index = 0
 
     init(text: String, firstLine: Int) {
-        lines = text.components(separatedBy: "\n").enumerated().map { offset, rawLine in
-            let raw = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : rawLine
+        lines = splitLines(text).enumerated().map { offset, raw in
             let indent = raw.prefix { $0 == " " }.count
             let afterIndent = raw.dropFirst(indent)
             let text = stripComment(String(afterIndent)).trimmingCharacters(in: .whitespaces)
@@ -326,6 +325,10 @@ private struct YAMLBlockParser {
                 continue
             }
             guard next.indent > parentIndent else { break }
+            if splitKey(next.text) != nil {
+                // YAML forbids ": " in a plain scalar, so this line is a mapping entry that is indented wrongly.
+                throw YAMLParseError(line: next.number, reason: "unexpected indentation before '\(next.text)'")
+            }
             value += (value.hasSuffix("\n") ? "" : " ") + next.text
             index += 1
         }
@@ -334,6 +337,28 @@ private struct YAMLBlockParser {
 }
 
 // MARK: - Line helpers
+
+/// Splits text at LF, CRLF or CR. Works on Unicode scalars because Swift treats CRLF as one Character.
+private func splitLines(_ text: String) -> [String] {
+    var lines: [String] = []
+    var current = String.UnicodeScalarView()
+    var previousWasReturn = false
+    for scalar in text.unicodeScalars {
+        if scalar == "\n" && previousWasReturn {
+            previousWasReturn = false
+            continue
+        }
+        previousWasReturn = scalar == "\r"
+        if scalar == "\n" || scalar == "\r" {
+            lines.append(String(current))
+            current = String.UnicodeScalarView()
+        } else {
+            current.append(scalar)
+        }
+    }
+    lines.append(String(current))
+    return lines
+}
 
 private func isSequenceItem(_ text: String) -> Bool {
     text == "-" || text.hasPrefix("- ")
