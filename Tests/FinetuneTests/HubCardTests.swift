@@ -279,3 +279,26 @@ import Finetune
         #expect(error?.description.contains("split 'train'") == true)
     }
 }
+
+@Suite struct HubSHA256Tests {
+    @Test func matchesKnownDigests() {
+        #expect(SHA256.hexDigest([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // Two blocks: the 448-bit message from FIPS 180-4's examples.
+        #expect(SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func streamsInUnevenPieces() {
+        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var hasher = SHA256()
+        var offset = 0
+        for size in [1, 63, 64, 65, 127, 3000, 6680] {
+            hasher.update(bytes[offset..<offset + size])
+            offset += size
+        }
+        #expect(offset == bytes.count)
+        #expect(SHA256.hex(hasher.finalize()) == SHA256.hexDigest(bytes))
+        #expect(SHA256.hexDigest(Data(bytes)) == SHA256.hexDigest(bytes))
+    }
+}

@@ -26,18 +26,28 @@ public struct SHA256 {
 
     public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         totalBytes &+= UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
-        guard pending.count >= 64 else { return }
-
-        let wholeBlocks = pending.count / 64 * 64
-        pending.withUnsafeBufferPointer { buffer in
-            var offset = 0
-            while offset < wholeBlocks {
-                compress(UnsafeBufferPointer(rebasing: buffer[offset..<offset + 64]))
-                offset += 64
-            }
+        let absorbed: Void? = bytes.withContiguousStorageIfAvailable { absorb($0) }
+        if absorbed == nil {
+            Array(bytes).withUnsafeBufferPointer { absorb($0) }
         }
-        pending.removeFirst(wholeBlocks)
+    }
+
+    /// Hashes whole blocks straight from `buffer` and keeps the remainder in `pending`.
+    private mutating func absorb(_ buffer: UnsafeBufferPointer<UInt8>) {
+        var offset = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, buffer.count)
+            pending.append(contentsOf: buffer[0..<take])
+            offset = take
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBufferPointer { Self.compress(&state, $0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while offset + 64 <= buffer.count {
+            Self.compress(&state, UnsafeBufferPointer(rebasing: buffer[offset..<offset + 64]))
+            offset += 64
+        }
+        pending.append(contentsOf: buffer[offset...])
     }
 
     /// Finishes the hash and returns the 32-byte digest.
@@ -77,7 +87,8 @@ public struct SHA256 {
         return hex(hasher.finalize())
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// Formats a digest as lowercase hex.
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var characters: [UInt8] = []
         characters.reserveCapacity(bytes.count * 2)
@@ -89,7 +100,7 @@ public struct SHA256 {
     }
 
     /// Processes one 64-byte block.
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
+    private static func compress(_ state: inout [UInt32], _ block: UnsafeBufferPointer<UInt8>) {
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
 
