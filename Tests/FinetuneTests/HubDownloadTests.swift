@@ -12,7 +12,7 @@ enum HubFixtures {
     static let vocab = Array("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n".utf8)
     static let weights = safetensors(floatCount: 60_000, seed: 1)
 
-    /// A valid safetensors file with one F32 tensor, large enough that a download arrives in many chunks.
+    /// Builds a valid safetensors file with one F32 tensor, large enough that a download arrives in many chunks.
     static func safetensors(floatCount: Int, seed: UInt32) -> [UInt8] {
         var header = Array(#"{"weight":{"dtype":"F32","shape":[\#(floatCount)],"data_offsets":[0,\#(floatCount * 4)]}}"#.utf8)
         while header.count % 8 != 0 { header.append(0x20) }

@@ -12,7 +12,7 @@ final class FakeHub: @unchecked Sendable {
         /// Files stored in Git LFS: served through the CDN redirect, ETag = SHA-256.
         var lfs: Set<String> = []
         var requiresToken = false
-        /// Names the revision API lists but /resolve/ answers with 404.
+        /// Names the revision API lists but /resolve/ rejects with 404.
         var listedOnly: Set<String> = []
     }
 
@@ -154,7 +154,7 @@ final class FakeHub: @unchecked Sendable {
         return response
     }
 
-    /// Serves `bytes`, or the part a `Range: bytes=N-` header asks for.
+    /// Serves `bytes`, or the part that a `Range: bytes=N-` header requests.
     static func ranged(_ request: TestHTTPRequest, _ bytes: [UInt8]) -> TestHTTPResponse {
         guard let range = request.headers["range"], range.hasPrefix("bytes="), range.hasSuffix("-"),
               let start = Int(range.dropFirst(6).dropLast())

@@ -1,14 +1,14 @@
 import Foundation
 
-/// Where the Hub client connects, where it caches, and how it authenticates.
+/// Settings of the Hub client: endpoint, cache folder, token and offline mode.
 ///
-/// `fromEnvironment` reads the variables that huggingface_hub (v0.20 to 1.x) reads, so both tools share
-/// one cache: HF_ENDPOINT, HF_HUB_CACHE (or HUGGINGFACE_HUB_CACHE), HF_HOME, XDG_CACHE_HOME, HF_TOKEN,
+/// `fromEnvironment` reads the variables that huggingface_hub reads (checked against version 2.4.0's
+/// constants.py), so both tools share one cache: HF_ENDPOINT, HF_HUB_CACHE (or HUGGINGFACE_HUB_CACHE), HF_HOME, XDG_CACHE_HOME, HF_TOKEN,
 /// HF_TOKEN_PATH and HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE).
 public struct HubConfiguration: Sendable, Equatable {
     /// The Hub's base URL, without a trailing slash.
     public var endpoint: URL
-    /// The hub cache folder that holds `models--*` and `datasets--*`.
+    /// The hub cache folder that contains `models--*` and `datasets--*`.
     public var cacheDirectory: URL
     /// Sent as `Authorization: Bearer` to the endpoint's host only, never to redirect targets elsewhere.
     public var token: String?

@@ -2,8 +2,8 @@
 // - card patterns are globs relative to the repository root (or `data_dir`): `*` and `?` stay inside one
 //   folder, `**` spans folders, `[abc]` matches one listed character
 // - without patterns, a split comes from a keyword in the file name (train/training,
-//   validation/valid/dev/val, test/testing/eval/evaluation) between separators (- . _ space digits);
-//   failing that, from a folder name; failing that, every data file is the train split
+//   validation/valid/dev/val, test/testing/eval/evaluation) between separators (- . _ space digits).
+//   Failing that, it comes from a folder name, and failing that every data file is the train split.
 // Files and folders whose names start with "." or "__" are skipped unless a pattern names them.
 
 enum DataFileMatcher {
@@ -61,8 +61,8 @@ enum DataFileMatcher {
                 }
             }
             // A file joins only its first matching split, as in train_test.csv -> train.
-            let taken = Set(result.flatMap(\.files))
-            let fresh = matching.filter { !taken.contains($0) }
+            let assigned = Set(result.flatMap(\.files))
+            let fresh = matching.filter { !assigned.contains($0) }
             if !fresh.isEmpty { result.append((split, fresh)) }
         }
         return result

@@ -180,7 +180,7 @@ public struct DatasetCard: Sendable, Equatable {
         return DatasetFeature(name: name, dtype: dtype.entries?.first?.key ?? "unknown", classLabelNames: nil)
     }
 
-    /// Orders `names` by label id; a mapping must use the ids 0...n-1 exactly once each.
+    /// Orders `names` by label id, and throws unless a mapping uses the ids 0...n-1 exactly once each.
     private static func labelNames(_ value: YAMLValue?, feature: String) throws -> [String] {
         guard let value, value != .null else {
             throw DatasetCardError(line: nil, reason: "class_label feature '\(feature)' has no 'names'")

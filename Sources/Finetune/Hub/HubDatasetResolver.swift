@@ -1,4 +1,4 @@
-// Data set resolution: the card (README.md) picks a config and its data files by split; without a card
+// Data set resolution: the card (README.md) picks a config and its data files by split. Without a card
 // config, splits come from file and folder names (HubDataFiles.swift). The same selection runs on the
 // Hub's file list, on a cached snapshot and on a local folder.
 //

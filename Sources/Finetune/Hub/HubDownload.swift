@@ -31,7 +31,7 @@ extension HubClient {
         emit(.downloadFinished(path: path, bytes: writer.offset))
     }
 
-    /// Runs GET attempts until the partial file holds the whole body.
+    /// Runs GET attempts until the partial file contains the whole body.
     private func receive(_ repo: HubRepo, commit: String, path: String, metadata: FileMetadata, writer: BlobWriter) throws {
         // Attempts in a row that received nothing. Progress resets the count, as huggingface_hub's
         // http_get does, so a long download survives many separate drops.

@@ -48,12 +48,12 @@ public struct HubRepo: Hashable, Sendable, CustomStringConvertible {
     /// The URL path prefix of files: `org/name` for models, `datasets/org/name` for data sets.
     var urlPrefix: String { kind == .dataset ? "datasets/\(id)" : id }
 
-    /// The URL path of the revision endpoint that lists files and the commit sha.
+    /// Builds the URL path of the revision endpoint that lists files and the commit sha.
     func revisionAPIPath(_ revision: String) -> String {
         "api/\(kind.rawValue)s/\(id)/revision/\(percentEncode(revision, keepSlash: false))"
     }
 
-    /// The URL path that serves one file at a revision.
+    /// Builds the URL path that serves one file at a revision.
     func resolvePath(revision: String, file: String) -> String {
         "\(urlPrefix)/resolve/\(percentEncode(revision, keepSlash: false))/\(percentEncode(file, keepSlash: true))"
     }
@@ -83,7 +83,7 @@ func isSafeRevision(_ revision: String) -> Bool {
     isSafeRelativePath(revision)
 }
 
-/// Whether `text` is a full 40-character lowercase hex commit sha.
+/// Checks whether `text` is a full 40-character lowercase hex commit sha.
 func isCommitHash(_ text: String) -> Bool {
     text.utf8.count == 40 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
 }

@@ -3,7 +3,7 @@
 
 import Foundation
 
-/// A data set's files by split, with what the card says about its columns.
+/// A data set's files by split, with the card's description of its columns.
 public struct ResolvedDataset: Sendable, Equatable {
     /// The Hub id, or the local path as given.
     public let source: String
@@ -11,7 +11,7 @@ public struct ResolvedDataset: Sendable, Equatable {
     public let repo: HubRepo?
     /// The commit of the cached snapshot, or nil for a local path.
     public let commit: String?
-    /// The snapshot folder or the local folder that holds the files.
+    /// The snapshot folder or the local folder that contains the files.
     public let folder: URL
     /// The card config whose files were chosen, or nil when the card defines none.
     public let config: String?
@@ -21,7 +21,7 @@ public struct ResolvedDataset: Sendable, Equatable {
     /// Label names in id order, from the card's `class_label` feature, else from the `huggingface`
     /// metadata of the first Parquet file.
     public let labelNames: [String]?
-    /// The column that holds label ids, when the card or Parquet metadata names a `class_label` feature.
+    /// The column that contains label ids, when the card or Parquet metadata names a `class_label` feature.
     public let labelColumn: String?
     /// The card's features for the chosen config; empty when the card has none.
     public let features: [DatasetFeature]
@@ -147,7 +147,7 @@ public final class HubResolver: @unchecked Sendable {
         return shards
     }
 
-    /// Returns the cached snapshot when it holds config.json and the weights, else throws `notCached`.
+    /// Returns the cached snapshot when it contains config.json and the weights, else throws `notCached`.
     private func cachedModel(_ repo: HubRepo, revision: String, reason: String) throws -> URL {
         guard let commit = cache.cachedCommit(repo, revision: revision) else {
             throw notCached(repo, revision: revision, missing: "no snapshot is recorded for this revision")

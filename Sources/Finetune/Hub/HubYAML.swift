@@ -19,7 +19,7 @@ public indirect enum YAMLValue: Equatable, Sendable {
     case sequence([YAMLValue])
     case mapping([YAMLEntry])
 
-    /// The value of the first entry named `key` in a mapping.
+    /// Looks up the value of the first entry named `key` in a mapping.
     public subscript(key: String) -> YAMLValue? {
         guard case .mapping(let entries) = self else { return nil }
         return entries.first { $0.key == key }?.value
@@ -464,7 +464,7 @@ private func flowIsClosed(_ text: String) -> Bool {
     return depth <= 0
 }
 
-/// The index after the closing quote of the quoted scalar that starts `text`, or nil when it is unclosed.
+/// Finds the index after the closing quote of the quoted scalar that starts `text`, or nil when it is unclosed.
 private func quotedEnd(_ text: String) -> Int? {
     var position = 0
     return (try? parseQuoted(Array(text), &position)) != nil ? position : nil
@@ -507,7 +507,9 @@ private func parseQuoted(_ characters: [Character], _ position: inout Int) throw
             case "0": result.append("\0")
             case "\"", "\\", "/", " ": result.append(escape)
             case "x", "u", "U":
-                let width = escape == "x" ? 2 : escape == "u" ? 4 : 8
+                var width = 8
+                if escape == "x" { width = 2 }
+                if escape == "u" { width = 4 }
                 guard position + width <= characters.count,
                       let code = UInt32(String(characters[position..<position + width]), radix: 16),
                       let scalar = Unicode.Scalar(code)
