@@ -375,6 +375,25 @@ final class EventRecorder: @unchecked Sendable {
         #expect(error?.description.contains("file 'vocab.json' was not found") == true)
     }
 
+    @Test func minimalServerStillWorks() throws {
+        let hub = try FakeHub()
+        defer { hub.stop() }
+        hub.add("models", "test-org/tiny-model", HubFixtures.modelRepo())
+        hub.behaveLikeMinimalServer()
+        let cache = try HubFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: cache) }
+
+        let folder = try HubFixtures.resolver(endpoint: hub.hub.baseURL, cache: cache).resolveModel("test-org/tiny-model")
+        #expect(try HubFixtures.bytes(folder.appendingPathComponent("model.safetensors")) == HubFixtures.weights)
+        #expect(try HubFixtures.bytes(folder.appendingPathComponent("config.json")) == HubFixtures.config)
+        #expect(try HubFixtures.readLink(folder.appendingPathComponent("config.json")) == "../../blobs/\(FakeHub.gitEtag(HubFixtures.config))")
+
+        let requests = hub.hub.requests
+        #expect(requests.contains { $0.method == "GET" && $0.path.hasSuffix("/resolve/main/config.json") })
+        // The GET that stands in for HEAD stops after the headers, so the CDN sees one body download.
+        #expect(hub.cdn.requests.filter { $0.method == "GET" }.count == 1)
+    }
+
     @Test func interruptedDownloadResumes() throws {
         let hub = try FakeHub()
         defer { hub.stop() }

@@ -25,6 +25,9 @@ final class FakeHub: @unchecked Sendable {
     /// LFS blobs served with one flipped byte.
     private var corrupted: Set<String> = []
     private var blobs: [String: [UInt8]] = [:]
+    /// Simplifications of a bare-bones stand-in: HEAD answered with 501, /resolve/ by branch name only.
+    private var rejectsHead = false
+    private var resolvesBranchOnly = false
 
     private(set) var hub: TestHTTPServer!
     private(set) var cdn: TestHTTPServer!
@@ -56,6 +59,14 @@ final class FakeHub: @unchecked Sendable {
         cuts[SHA256.hexDigest(content)] = bytes
     }
 
+    /// Makes the Hub reply 501 to HEAD and serve /resolve/ only for "main", not for commit shas.
+    func behaveLikeMinimalServer() {
+        lock.lock()
+        defer { lock.unlock() }
+        rejectsHead = true
+        resolvesBranchOnly = true
+    }
+
     func corrupt(_ content: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
@@ -85,10 +96,15 @@ final class FakeHub: @unchecked Sendable {
 
         lock.lock()
         let found = repos[repoKey]
+        let minimalHead = rejectsHead
+        let branchOnly = resolvesBranchOnly
         lock.unlock()
+        if minimalHead && request.method == "HEAD" { return .text(501, "Unsupported method ('HEAD')") }
         guard let repo = found else { return notFound("RepoNotFound", "Repository not found") }
         if let denied = checkToken(request, repo) { return denied }
-        guard revision == "main" || revision == repo.commit else { return notFound("RevisionNotFound", "Invalid rev id") }
+        guard revision == "main" || (revision == repo.commit && !branchOnly) else {
+            return branchOnly ? .text(404, "not found") : notFound("RevisionNotFound", "Invalid rev id")
+        }
         guard let bytes = repo.files[file] else { return notFound("EntryNotFound", "Entry not found") }
 
         if repo.lfs.contains(file) {

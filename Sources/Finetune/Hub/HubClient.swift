@@ -69,7 +69,8 @@ final class HubClient: @unchecked Sendable {
     // MARK: - Files
 
     /// Returns the snapshot path of `path` at `commit`, downloading the blob and linking it when missing.
-    func downloadFile(_ repo: HubRepo, commit: String, path: String) throws -> URL {
+    /// `revision` is the branch or tag that resolved to `commit`.
+    func downloadFile(_ repo: HubRepo, commit: String, revision: String, path: String) throws -> URL {
         guard isSafeRelativePath(path) else {
             throw HubError.invalidResponse(url: configuration.endpoint.absoluteString, reason: "unsafe file path '\(path)'")
         }
@@ -79,7 +80,7 @@ final class HubClient: @unchecked Sendable {
             return pointer
         }
 
-        let metadata = try fileMetadata(repo, commit: commit, path: path)
+        let metadata = try fileMetadata(repo, commit: commit, revision: revision, path: path)
         try cache.createDirectory(cache.blobURL(repo, etag: metadata.etag).deletingLastPathComponent())
         try cache.withBlobLock(repo, etag: metadata.etag) {
             if cache.fileExists(cache.blobURL(repo, etag: metadata.etag)) {
@@ -96,20 +97,48 @@ final class HubClient: @unchecked Sendable {
         let etag: String
         let size: Int64?
         let location: URL
+        /// The X-Repo-Commit header, when the server sends one.
+        let commit: String?
+    }
+
+    /// Reads a file's metadata at `commit`. Some Hub stand-ins serve files only by branch or tag name, so a
+    /// 404 by commit is retried with `revision`, accepted only while that revision still points to `commit`.
+    func fileMetadata(_ repo: HubRepo, commit: String, revision: String, path: String) throws -> FileMetadata {
+        do {
+            return try fileMetadata(repo, revisionInURL: commit, path: path)
+        } catch let error as HubError {
+            guard case .notFound = error, revision != commit,
+                  let byName = try? fileMetadata(repo, revisionInURL: revision, path: path)
+            else { throw error }
+            if let served = byName.commit, served != commit {
+                throw HubError.invalidResponse(
+                    url: byName.location.absoluteString,
+                    reason: "revision '\(revision)' moved from commit \(commit) to \(served) during the download; run the command again")
+            }
+            return byName
+        }
     }
 
     /// Sends HEAD requests along same-origin redirects and reads the ETag, size and download location.
-    func fileMetadata(_ repo: HubRepo, commit: String, path: String) throws -> FileMetadata {
-        var url = endpointURL(repo.resolvePath(revision: commit, file: path))
-        for _ in 0...Self.maxRedirects {
-            let response = try send("HEAD", url, repo: repo, revision: commit, path: path)
+    /// A server that rejects HEAD (405 or 501) gets a GET whose body is dropped unread.
+    func fileMetadata(_ repo: HubRepo, revisionInURL: String, path: String) throws -> FileMetadata {
+        var url = endpointURL(repo.resolvePath(revision: revisionInURL, file: path))
+        var method = "HEAD"
+        var hops = 0
+        while hops <= Self.maxRedirects {
+            let response = try send(method, url, repo: repo, revision: revisionInURL, path: path, headersOnly: method == "GET")
+            if method == "HEAD" && (response.status == 405 || response.status == 501) {
+                method = "GET"
+                continue
+            }
+            hops += 1
             let linkedEtag = response.header("X-Linked-Etag")
             if response.isRedirect, linkedEtag == nil, let next = redirectTarget(response), sameOrigin(next, configuration.endpoint) {
                 url = next
                 continue
             }
             guard response.isRedirect || response.status == 200 else {
-                throw statusError(response, repo: repo, revision: commit, path: path)
+                throw statusError(response, repo: repo, revision: revisionInURL, path: path)
             }
 
             guard let rawEtag = linkedEtag ?? response.header("ETag") else {
@@ -121,7 +150,8 @@ final class HubClient: @unchecked Sendable {
             }
             let sizeText = response.header("X-Linked-Size") ?? (response.isRedirect ? nil : response.header("Content-Length"))
             let location = response.isRedirect ? (redirectTarget(response) ?? url) : url
-            return FileMetadata(etag: etag, size: sizeText.flatMap { Int64($0) }, location: location)
+            return FileMetadata(
+                etag: etag, size: sizeText.flatMap { Int64($0) }, location: location, commit: response.header("X-Repo-Commit"))
         }
         throw HubError.invalidResponse(url: url.absoluteString, reason: "more than \(Self.maxRedirects) redirects")
     }
@@ -152,10 +182,11 @@ final class HubClient: @unchecked Sendable {
     /// Sends one request and turns transport failures into `HubError.unreachable`.
     func send(
         _ method: String, _ url: URL, repo: HubRepo, revision: String, path: String?,
-        extraHeaders: [String: String] = [:], sink: HubHTTPBodySink? = nil
+        extraHeaders: [String: String] = [:], sink: HubHTTPBodySink? = nil, headersOnly: Bool = false
     ) throws -> HubHTTPResponse {
         do {
-            return try http.send(method: method, url: url, headers: headers(for: url, extra: extraHeaders), sink: sink)
+            return try http.send(
+                method: method, url: url, headers: headers(for: url, extra: extraHeaders), sink: sink, headersOnly: headersOnly)
         } catch let error as HubTransportError {
             throw HubError.unreachable(endpoint: Self.origin(of: url), reason: error.message)
         }

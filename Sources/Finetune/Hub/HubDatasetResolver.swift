@@ -38,12 +38,12 @@ extension HubResolver {
 
         var card: DatasetCard?
         if info.files.contains("README.md") {
-            let readme = try client.downloadFile(repo, commit: info.commit, path: "README.md")
+            let readme = try client.downloadFile(repo, commit: info.commit, revision: revision, path: "README.md")
             card = try readCard(readme, source: repo.description)
         }
         let selection = try selectFiles(card: card, config: config, files: info.files, source: repo.description, revision: revision)
         for path in selection.splits.flatMap(\.files) {
-            _ = try client.downloadFile(repo, commit: info.commit, path: path)
+            _ = try client.downloadFile(repo, commit: info.commit, revision: revision, path: path)
         }
         try cache.writeRef(repo, revision: revision, commit: info.commit)
 

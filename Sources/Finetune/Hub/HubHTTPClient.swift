@@ -54,8 +54,11 @@ final class HubHTTPClient: @unchecked Sendable {
     }
 
     /// Sends one request and waits for its response, without following redirects.
+    ///
+    /// - Parameter headersOnly: cancel the transfer once the status and headers are in, which turns a GET
+    ///   into a HEAD for servers that do not implement HEAD.
     func send(
-        method: String, url: URL, headers: [String: String], sink: HubHTTPBodySink? = nil
+        method: String, url: URL, headers: [String: String], sink: HubHTTPBodySink? = nil, headersOnly: Bool = false
     ) throws -> HubHTTPResponse {
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -71,7 +74,7 @@ final class HubHTTPClient: @unchecked Sendable {
         // Large files take as long as they take; the idle timeout above catches stalls.
         configuration.timeoutIntervalForResource = 7 * 24 * 3600
 
-        let delegate = RequestDelegate(sink: sink)
+        let delegate = RequestDelegate(sink: sink, headersOnly: headersOnly)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
@@ -87,14 +90,16 @@ final class HubHTTPClient: @unchecked Sendable {
 private final class RequestDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
     private let sink: HubHTTPBodySink?
+    private let headersOnly: Bool
     private var response: HubHTTPResponse?
     private var streaming = false
     private var streamedBytes: Int64 = 0
     private var sinkError: Error?
     private var transportError: Error?
 
-    init(sink: HubHTTPBodySink?) {
+    init(sink: HubHTTPBodySink?, headersOnly: Bool) {
         self.sink = sink
+        self.headersOnly = headersOnly
     }
 
     func result(for url: URL) throws -> HubHTTPResponse {
@@ -150,6 +155,10 @@ private final class RequestDelegate: NSObject, URLSessionDataDelegate, @unchecke
         let converted = HubHTTPResponse(url: http.url ?? dataTask.originalRequest?.url ?? URL(fileURLWithPath: "/"),
                                         status: http.statusCode, headers: headers, body: Data())
         self.response = converted
+        if headersOnly {
+            completionHandler(.cancel)
+            return
+        }
         streaming = sink?.shouldStream(converted) ?? false
         completionHandler(.allow)
     }
@@ -170,7 +179,8 @@ private final class RequestDelegate: NSObject, URLSessionDataDelegate, @unchecke
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if let error, sinkError == nil {
+        // A headers-only request ends in a cancellation that is expected once the response is in.
+        if let error, sinkError == nil, !(headersOnly && response != nil) {
             transportError = error
         }
         done.signal()

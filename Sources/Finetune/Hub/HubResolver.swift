@@ -81,12 +81,12 @@ public final class HubResolver: @unchecked Sendable {
 
         let plan = try Self.modelFiles(info.files, repo: repo, revision: revision)
         for path in plan.files {
-            _ = try client.downloadFile(repo, commit: info.commit, path: path)
+            _ = try client.downloadFile(repo, commit: info.commit, revision: revision, path: path)
         }
         if let index = plan.index {
-            let indexURL = try client.downloadFile(repo, commit: info.commit, path: index)
+            let indexURL = try client.downloadFile(repo, commit: info.commit, revision: revision, path: index)
             for shard in try Self.shardFiles(indexURL: indexURL, repo: repo, revision: revision) {
-                _ = try client.downloadFile(repo, commit: info.commit, path: shard)
+                _ = try client.downloadFile(repo, commit: info.commit, revision: revision, path: shard)
             }
         }
         try cache.writeRef(repo, revision: revision, commit: info.commit)
