@@ -375,6 +375,44 @@ final class EventRecorder: @unchecked Sendable {
         #expect(error?.description.contains("file 'vocab.json' was not found") == true)
     }
 
+    @Test func busyHubIsRetried() throws {
+        let hub = try FakeHub()
+        defer { hub.stop() }
+        hub.add("models", "test-org/tiny-model", HubFixtures.modelRepo())
+        hub.failRevisionAPI(with: [503, 429])
+        let cache = try HubFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let events = EventRecorder()
+
+        _ = try HubFixtures.resolver(endpoint: hub.hub.baseURL, cache: cache, events: events).resolveModel("test-org/tiny-model")
+        let retries = events.all.compactMap { event -> String? in
+            if case .retrying(_, _, let reason) = event { return reason }
+            return nil
+        }
+        #expect(retries == ["HTTP 503", "HTTP 429"])
+
+        // More failures than retries (3 in these tests) fall back to the cache when it has the model.
+        hub.failRevisionAPI(with: [500, 500, 500, 500])
+        let cached = try HubFixtures.resolver(endpoint: hub.hub.baseURL, cache: cache, events: events).resolveModel("test-org/tiny-model")
+        #expect(cached.lastPathComponent == HubFixtures.modelCommit)
+        #expect(events.all.contains(.usingCache(
+            repo: try HubRepo(id: "test-org/tiny-model", kind: .model), commit: HubFixtures.modelCommit, reason: "the Hub returned HTTP 500")))
+
+        // Without a cached copy they surface as an HTTP error.
+        hub.failRevisionAPI(with: [500, 500, 500, 500])
+        let empty = try HubFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let error = #expect(throws: HubError.self) {
+            try HubFixtures.resolver(endpoint: hub.hub.baseURL, cache: empty).resolveModel("test-org/tiny-model")
+        }
+        guard case .httpStatus(_, let status, let message)? = error else {
+            Issue.record("expected .httpStatus, got \(String(describing: error))")
+            return
+        }
+        #expect(status == 500)
+        #expect(message == "busy")
+    }
+
     @Test func minimalServerStillWorks() throws {
         let hub = try FakeHub()
         defer { hub.stop() }

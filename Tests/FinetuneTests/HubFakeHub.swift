@@ -27,6 +27,8 @@ final class FakeHub: @unchecked Sendable {
     private var blobs: [String: [UInt8]] = [:]
     /// Simplifications of a bare-bones stand-in: HEAD answered with 501, /resolve/ by branch name only.
     private var rejectsHead = false
+    /// Statuses to return, one per request, before serving the revision API normally.
+    private var apiFailures: [Int] = []
     private var resolvesBranchOnly = false
 
     private(set) var hub: TestHTTPServer!
@@ -57,6 +59,12 @@ final class FakeHub: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         cuts[SHA256.hexDigest(content)] = bytes
+    }
+
+    func failRevisionAPI(with statuses: [Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        apiFailures = statuses
     }
 
     /// Makes the Hub reply 501 to HEAD and serve /resolve/ only for "main", not for commit shas.
@@ -128,7 +136,9 @@ final class FakeHub: @unchecked Sendable {
         let revision = String(path[marker.upperBound...])
         lock.lock()
         let found = repos[repoKey]
+        let failure = apiFailures.isEmpty ? nil : apiFailures.removeFirst()
         lock.unlock()
+        if let failure { return .text(failure, "{\"error\":\"busy\"}") }
         guard let repo = found else { return notFound("RepoNotFound", "Repository not found") }
         if let denied = checkToken(request, repo) { return denied }
         guard revision == "main" || revision == repo.commit else { return notFound("RevisionNotFound", "Invalid rev id: \(revision)") }

@@ -179,16 +179,32 @@ final class HubClient: @unchecked Sendable {
         return headers
     }
 
-    /// Sends one request and turns transport failures into `HubError.unreachable`.
+    /// Statuses that mean "busy, try again": rate limiting and server-side failures.
+    static let transientStatuses: Set<Int> = [429, 500, 502, 503, 504]
+
+    /// Sends one request, retries transient statuses up to `maxRetries` times with a growing delay, and
+    /// turns transport failures into `HubError.unreachable`.
     func send(
         _ method: String, _ url: URL, repo: HubRepo, revision: String, path: String?,
         extraHeaders: [String: String] = [:], sink: HubHTTPBodySink? = nil, headersOnly: Bool = false
     ) throws -> HubHTTPResponse {
-        do {
-            return try http.send(
-                method: method, url: url, headers: headers(for: url, extra: extraHeaders), sink: sink, headersOnly: headersOnly)
-        } catch let error as HubTransportError {
-            throw HubError.unreachable(endpoint: Self.origin(of: url), reason: error.message)
+        var attempt = 0
+        while true {
+            let response: HubHTTPResponse
+            do {
+                response = try http.send(
+                    method: method, url: url, headers: headers(for: url, extra: extraHeaders), sink: sink, headersOnly: headersOnly)
+            } catch let error as HubTransportError {
+                throw HubError.unreachable(endpoint: Self.origin(of: url), reason: error.message)
+            }
+            guard Self.transientStatuses.contains(response.status), attempt < configuration.maxRetries else {
+                return response
+            }
+            attempt += 1
+            emit(.retrying(path: path ?? url.path, attempt: attempt, reason: "HTTP \(response.status)"))
+            if configuration.retryDelay > 0 {
+                Thread.sleep(forTimeInterval: configuration.retryDelay * Double(attempt))
+            }
         }
     }
 

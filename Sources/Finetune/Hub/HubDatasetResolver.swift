@@ -29,11 +29,11 @@ extension HubResolver {
         let info: HubRepoInfo
         do {
             info = try client.repoInfo(repo, revision: revision)
-        } catch HubError.unreachable(let endpoint, let reason) {
-            if let cached = try? cachedDataset(repo, config: config, revision: revision, reason: "\(endpoint) is unreachable: \(reason)") {
-                return cached
-            }
-            throw HubError.unreachable(endpoint: endpoint, reason: reason)
+        } catch let error as HubError {
+            guard let reason = error.cacheFallbackReason,
+                  let cached = try? cachedDataset(repo, config: config, revision: revision, reason: reason)
+            else { throw error }
+            return cached
         }
 
         var card: DatasetCard?

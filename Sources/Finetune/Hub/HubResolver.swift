@@ -72,11 +72,11 @@ public final class HubResolver: @unchecked Sendable {
         let info: HubRepoInfo
         do {
             info = try client.repoInfo(repo, revision: revision)
-        } catch HubError.unreachable(let endpoint, let reason) {
-            if let cached = try? cachedModel(repo, revision: revision, reason: "\(endpoint) is unreachable: \(reason)") {
-                return cached
-            }
-            throw HubError.unreachable(endpoint: endpoint, reason: reason)
+        } catch let error as HubError {
+            guard let reason = error.cacheFallbackReason,
+                  let cached = try? cachedModel(repo, revision: revision, reason: reason)
+            else { throw error }
+            return cached
         }
 
         let plan = try Self.modelFiles(info.files, repo: repo, revision: revision)
@@ -198,5 +198,20 @@ public final class HubResolver: @unchecked Sendable {
 
     func notCached(_ repo: HubRepo, revision: String, missing: String) -> HubError {
         .notCached(repo: repo.description, revision: revision, cache: cache.root.path, missing: missing)
+    }
+}
+
+extension HubError {
+    /// Explains why the cache may stand in for the Hub: the Hub is unreachable, busy or failing, as in
+    /// huggingface_hub, which also falls back to cached files then. Nil for errors the cache cannot fix.
+    var cacheFallbackReason: String? {
+        switch self {
+        case .unreachable(let endpoint, let reason):
+            return "\(endpoint) is unreachable: \(reason)"
+        case .httpStatus(_, let status, _) where HubClient.transientStatuses.contains(status):
+            return "the Hub returned HTTP \(status)"
+        default:
+            return nil
+        }
     }
 }
