@@ -691,3 +691,15 @@ final class EventRecorder: @unchecked Sendable {
         #expect(try HubRepo(id: "roberta-base", kind: .model).cacheFolderName == "models--roberta-base")
     }
 }
+
+@Suite struct HubResolverEnvironmentTests {
+    @Test func resolverReadsEnvironment() throws {
+        let resolver = try HubResolver(
+            environment: ["HOME": "/home/u", "HF_HUB_CACHE": "/tmp/hub-cache", "HF_HUB_OFFLINE": "1"], token: "hf_cli")
+        #expect(resolver.configuration.offline)
+        #expect(resolver.configuration.token == "hf_cli")
+        #expect(resolver.cache.root.path == "/tmp/hub-cache")
+        #expect(resolver.cache.snapshotFolder(try HubRepo(id: "dair-ai/emotion", kind: .dataset), commit: "abc").path
+            == "/tmp/hub-cache/datasets--dair-ai--emotion/snapshots/abc")
+    }
+}

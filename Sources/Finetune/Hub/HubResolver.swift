@@ -50,6 +50,16 @@ public final class HubResolver: @unchecked Sendable {
         self.client = HubClient(configuration: configuration, onEvent: onEvent)
     }
 
+    /// Builds a resolver from HF_* environment variables (see `HubConfiguration.fromEnvironment`).
+    ///
+    /// - Parameter token: a token from the command line, which takes precedence over HF_TOKEN.
+    public convenience init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, token: String? = nil,
+        onEvent: HubEventHandler? = nil
+    ) throws {
+        self.init(configuration: try HubConfiguration.fromEnvironment(environment, token: token), onEvent: onEvent)
+    }
+
     public var cache: HubCache { client.cache }
 
     // MARK: - Models
