@@ -45,6 +45,8 @@ def make_table(rows: int, seed: int) -> pa.Table:
     flags = [None if i % 13 == 0 else (rng.random() < 0.5) for i in range(rows)]
     counts = [None if i < rows // 3 else rng.randrange(-(2**40), 2**40) for i in range(rows)]
     blobs = [bytes(rng.randrange(256) for _ in range(i % 5)) for i in range(rows)]
+    codes = [bytes(rng.randrange(256) for _ in range(4)) for _ in range(rows)]
+    unsigned = [None if i % 9 == 4 else rng.randrange(2**32) for i in range(rows)]
     return pa.table(
         {
             "id": pa.array(ids, pa.int64()),
@@ -55,6 +57,8 @@ def make_table(rows: int, seed: int) -> pa.Table:
             "flag": pa.array(flags, pa.bool_()),
             "count": pa.array(counts, pa.int64()),
             "blob": pa.array(blobs, pa.binary()),
+            "code": pa.array(codes, pa.binary(4)),
+            "unsigned": pa.array(unsigned, pa.uint32()),
         },
         schema=pa.schema(
             [
@@ -66,6 +70,8 @@ def make_table(rows: int, seed: int) -> pa.Table:
                 pa.field("flag", pa.bool_()),
                 pa.field("count", pa.int64()),
                 pa.field("blob", pa.binary(), nullable=False),
+                pa.field("code", pa.binary(4), nullable=False),
+                pa.field("unsigned", pa.uint32()),
             ]
         ),
     )

@@ -122,7 +122,14 @@ struct ExpectedParquetTable: Decodable {
         #expect(byName["blob"]?.isString == false)
         #expect(byName["flag"]?.physicalType == .boolean)
         #expect(byName["ratio"]?.physicalType == .float)
+        #expect(byName["code"]?.physicalType == .fixedLenByteArray)
+        #expect(byName["unsigned"]?.physicalType == .int32)
         #expect(file.columns.allSatisfy { $0.unsupportedFeature == nil })
+
+        // UINT32 stored as INT32 comes back widened, so values above Int32.max keep their sign.
+        let unsigned = try file.readColumn("unsigned")
+        #expect(unsigned.contains { ($0.intValue ?? 0) > Int(Int32.max) })
+        #expect(unsigned.allSatisfy { $0 == .null || $0.intValue.map { $0 >= 0 } == true })
         #expect(file.keyValueMetadata["ARROW:schema"] != nil)
         #expect(file.createdBy?.hasPrefix("parquet-cpp") == true)
     }
