@@ -23,7 +23,7 @@ struct ParquetColumnReader {
 
         var values: [ParquetValue] = []
         values.reserveCapacity(file.numRows)
-        for (groupIndex, group) in file.rowGroupList.enumerated() {
+        for (groupIndex, group) in file.rowGroups.enumerated() {
             let chunk = group.columns[leafIndex]
             try readChunk(chunk, rowGroup: groupIndex, decoder: decoder, into: &values)
         }
@@ -51,7 +51,7 @@ struct ParquetColumnReader {
         if let dictionaryOffset = meta.dictionaryPageOffset, dictionaryOffset > 0, dictionaryOffset < start {
             start = dictionaryOffset
         }
-        let bytes = file.fileBytes
+        let bytes = file.bytes
         let end = start + meta.totalCompressedSize
         guard start >= 4, meta.totalCompressedSize >= 0, end <= Int64(bytes.count - 8) else {
             throw ParquetError.corrupt(
@@ -97,7 +97,7 @@ struct ParquetColumnReader {
 
     /// Decodes the page at `position` and returns the offset of the next one.
     private func readPage(at position: Int, chunkEnd: Int, state: inout ChunkState, into values: inout [ParquetValue]) throws -> Int {
-        let bytes = file.fileBytes
+        let bytes = file.bytes
         var reader = ThriftCompactReader(bytes: bytes, position: position, end: chunkEnd)
         let header = try ParquetPageHeader(reading: &reader)
         let bodyStart = reader.position

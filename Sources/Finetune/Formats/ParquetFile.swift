@@ -108,8 +108,9 @@ public struct ParquetFile: Sendable {
 
     public var columnNames: [String] { columns.map(\.name) }
 
-    private let bytes: [UInt8]
-    private let rowGroups: [ParquetRowGroup]
+    /// The whole file, which the column reader decodes pages from.
+    let bytes: [UInt8]
+    let rowGroups: [ParquetRowGroup]
 
     /// Opens and reads the file at `url`.
     public init(url: URL) throws {
@@ -272,9 +273,4 @@ public struct ParquetFile: Sendable {
             typeLength: Int(element.typeLength ?? 0),
             valueKind: element.valueKind)
     }
-
-    // MARK: - Access for the column reader
-
-    var fileBytes: [UInt8] { bytes }
-    var rowGroupList: [ParquetRowGroup] { rowGroups }
 }

@@ -29,14 +29,6 @@ struct HubTransportError: Error {
     let message: String
     /// Bytes of the body that reached the sink before the failure.
     let bytesReceived: Int64
-
-    /// Whether the failure happened before any connection existed (refused, DNS, no route).
-    var isConnectFailure: Bool {
-        guard let code else { return false }
-        return [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-                .networkConnectionLost, .timedOut, .secureConnectionFailed, .internationalRoamingOff,
-                .callIsActive, .dataNotAllowed].contains(code)
-    }
 }
 
 /// Receives a streamed body. Returning from `write` without throwing accepts the bytes.
