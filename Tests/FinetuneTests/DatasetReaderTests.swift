@@ -342,11 +342,32 @@ import Finetune
 
     // MARK: - Dispatch
 
-    @Test func parquetIsNotSupportedYet() throws {
-        let folder = try TemporaryFolder()
-        let url = try folder.write("train.parquet", bytes: Array("PAR1".utf8))
-        #expect(throws: DatasetError.parquetNotSupported(path: url.path)) {
+    @Test func parquetReadsTextAndLabel() throws {
+        let url = TestPaths.fixtures.appendingPathComponent("parquet/labelled.parquet")
+        let records = try DatasetReader.read(url: url)
+        #expect(records.count == 8)
+        #expect(records[0].text == "the parcel arrived a week early")
+        #expect(records[0].label == .integer(5))
+        #expect(records[6].text == "")
+        #expect(records[6].label == .missing)
+        #expect(records[7].text == "crème brûlée for dessert, what a day")
+        #expect(records[7].location == FileLocation(path: url.path, line: 8))
+    }
+
+    @Test func parquetNullTextIsError() throws {
+        let url = TestPaths.fixtures.appendingPathComponent("parquet/dict_snappy_v1.parquet")
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.fixtures.appendingPathComponent("parquet/expected.json"))) as! [String: Any]
+        let rows = expected["rows"] as! [[String: Any]]
+        let firstNull = try #require(rows.firstIndex { $0["text"] is NSNull })
+        #expect(throws: DatasetError.invalidFieldType(FileLocation(path: url.path, line: firstNull + 1), field: "text", found: "null")) {
             try DatasetReader.read(url: url)
+        }
+    }
+
+    @Test func parquetMissingColumnIsError() throws {
+        let url = TestPaths.fixtures.appendingPathComponent("parquet/dict_snappy_v1.parquet")
+        #expect(throws: DatasetError.self) {
+            try DatasetReader.read(url: url, options: .init(textColumn: .name("sentence")))
         }
     }
 

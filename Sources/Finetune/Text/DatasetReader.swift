@@ -68,9 +68,7 @@ public enum DatasetReader {
             let labelField = try fieldName(options.labelColumn, default: "label", path: url.path)
             records = try JSONLines.read(url: url, textField: textField, labelField: labelField)
         case .parquet:
-            // TODO: call the Parquet reader here once it exists; it returns the same records,
-            // with the 1-based row number as the line.
-            throw DatasetError.parquetNotSupported(path: url.path)
+            records = try ParquetRecords.read(url: url, textColumn: options.textColumn, labelColumn: options.labelColumn)
         }
         guard !records.isEmpty else { throw DatasetError.emptyFile(path: url.path) }
         return records

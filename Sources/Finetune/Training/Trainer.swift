@@ -67,7 +67,7 @@ public final class Trainer {
         onEvent(.started(totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch))
 
         var state = LoopState(scaler: options.precision == .fp16 ? LossScaler() : nil)
-        var summary = TrainingSummary(steps: 0, optimizerSteps: 0, epochsCompleted: 0, trainSeconds: 0, totalSeconds: 0,
+        var summary = TrainingSummary(steps: 0, optimizerSteps: 0, examples: 0, epochsCompleted: 0, trainSeconds: 0, totalSeconds: 0,
                                       trainLossPerEpoch: [], validationLossPerEpoch: [], skippedSteps: 0,
                                       finalLossScale: nil, peakMemoryBytes: nil)
 
@@ -80,6 +80,7 @@ public final class Trainer {
                                               stepInEpoch: stepInEpoch + 1, stepsInEpoch: steps,
                                               totalSteps: totalSteps, onEvent: onEvent)
                 lossSum += Double(report.loss)
+                summary.examples += batch.batchSize
                 if report.step % options.logEvery == 0 || report.step == totalSteps || stepInEpoch + 1 == steps {
                     try metrics?.append(stepRecord(report))
                 }

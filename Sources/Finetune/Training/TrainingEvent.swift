@@ -36,6 +36,8 @@ public enum TrainingEvent: Sendable {
 public struct TrainingSummary: Sendable, Codable {
     public var steps: Int
     public var optimizerSteps: Int
+    /// Training examples processed, skipped fp16 steps included.
+    public var examples: Int
     public var epochsCompleted: Int
     /// Seconds in forward, backward and optimizer steps (validation and checkpoint writes excluded).
     public var trainSeconds: Double

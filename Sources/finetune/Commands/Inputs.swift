@@ -16,18 +16,22 @@ enum Inputs {
         return try HubCommandSupport.resolveModel(argument, arguments: arguments)
     }
 
-    /// The split files for a local path or a Hub data set id, and the label names a Hub card gives.
-    static func dataFiles(_ arguments: ParsedArguments, required: Split) throws -> (files: DataFiles, cardLabels: [String]?) {
+    /// The split files for a local path or a Hub data set id, with the label names and label
+    /// column a Hub card gives.
+    static func dataFiles(_ arguments: ParsedArguments, required: Split) throws -> HubData {
         let argument = try arguments.required("data")
         if FileManager.default.fileExists(atPath: argument) {
-            return (try DataFiles.locate(URL(fileURLWithPath: argument), required: required), nil)
+            return HubData(files: try DataFiles.locate(URL(fileURLWithPath: argument), required: required),
+                           labelNames: nil, labelColumn: nil)
         }
         return try HubCommandSupport.resolveDataset(argument, arguments: arguments, required: required)
     }
 
-    static func readerOptions(_ arguments: ParsedArguments) -> DatasetReader.Options {
+    /// Column choices from the command line; a Hub card's label column applies when none is given.
+    static func readerOptions(_ arguments: ParsedArguments, cardLabelColumn: String? = nil) -> DatasetReader.Options {
         DatasetReader.Options(textColumn: arguments.values["text-column"].map(ColumnSelector.init(argument:)),
-                              labelColumn: arguments.values["label-column"].map(ColumnSelector.init(argument:)))
+                              labelColumn: arguments.values["label-column"].map(ColumnSelector.init(argument:))
+                                  ?? cardLabelColumn.map(ColumnSelector.name))
     }
 
     /// `id2label` from a model's config.json, or nil when it has none.

@@ -55,7 +55,7 @@ enum TrainCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: output.appendingPathComponent(summaryFileName), options: .atomic)
-        let throughput = Double(train.count * summary.epochsCompleted) / max(summary.trainSeconds, 1e-9)
+        let throughput = Double(summary.examples) / max(summary.trainSeconds, 1e-9)
         Console.log("Done: \(summary.steps) steps in \(formatDuration(summary.totalSeconds)) "
             + "(training \(String(format: "%.1f", summary.trainSeconds)) s, \(String(format: "%.1f", throughput)) examples/s"
             + (summary.skippedSteps > 0 ? ", \(summary.skippedSteps) fp16 steps skipped" : "")

@@ -19,7 +19,8 @@ struct TrainingSession {
         let requestedMaxLength = try arguments.int("max-length", in: 2...1_000_000)
 
         modelFolder = try Inputs.modelFolder(arguments)
-        let (files, cardLabels) = try Inputs.dataFiles(arguments, required: splits[0])
+        let source = try Inputs.dataFiles(arguments, required: splits[0])
+        let files = source.files
         tokenizer = try TokenizerLoader.load(folder: modelFolder, maxLength: requestedMaxLength)
         maxLength = padding == .maxLength ? tokenizer.maxLength : requestedMaxLength
 
@@ -28,9 +29,9 @@ struct TrainingSession {
         if forEvaluation, modelLabels == nil {
             throw UsageError("\(modelFolder.path)/config.json has no id2label, so it has no trained classification head to evaluate. Train it first with 'finetune train'.")
         }
-        let requested = try arguments.list("labels") ?? cardLabels
+        let requested = try arguments.list("labels") ?? source.labelNames
         let needed = splits.filter { $0 == splits[0] || files[$0] != nil }
-        data = try ClassificationData.prepare(files: files, needed: needed, readerOptions: Inputs.readerOptions(arguments),
+        data = try ClassificationData.prepare(files: files, needed: needed, readerOptions: Inputs.readerOptions(arguments, cardLabelColumn: source.labelColumn),
                                               modelLabels: modelLabels, requestedLabels: requested,
                                               skipUnlabeled: arguments.flag("skip-unlabeled"), tokenizer: tokenizer)
 
