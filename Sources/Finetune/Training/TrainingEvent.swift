@@ -48,4 +48,18 @@ public struct TrainingSummary: Sendable, Codable {
     public var skippedSteps: Int
     public var finalLossScale: Float?
     public var peakMemoryBytes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case steps
+        case optimizerSteps = "optimizer_steps"
+        case examples
+        case epochsCompleted = "epochs_completed"
+        case trainSeconds = "train_seconds"
+        case totalSeconds = "total_seconds"
+        case trainLossPerEpoch = "train_loss_per_epoch"
+        case validationLossPerEpoch = "validation_loss_per_epoch"
+        case skippedSteps = "skipped_steps"
+        case finalLossScale = "final_loss_scale"
+        case peakMemoryBytes = "peak_memory_bytes"
+    }
 }
