@@ -88,8 +88,7 @@ extension CPUBackend {
         var j = 0
         var lanes = FloatVector()
         while j + vectorWidth <= length {
-            let e = VectorMath.exp(scores.loadVector(j) - maximum)
-            let kept = e.replacing(with: 0, where: valid.loadVector(j) .== 0)
+            let kept = VectorMath.exp(scores.loadVector(j) - maximum) * valid.loadVector(j)
             row.storeVector(kept, j)
             lanes += kept
             j += vectorWidth

@@ -157,7 +157,9 @@ extension CPUBackend {
                 let bits = v.bitPattern
                 let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
                 let quietNaN = (bits &>> 16) | 0x0040
-                let result = rounded.replacing(with: quietNaN, where: v .!= v)
+                // |bits| above the infinity pattern means NaN; the difference then wraps negative.
+                let isNaN = signMask(FloatVector(bitPattern: 0x7F80_0000 &- (bits & 0x7FFF_FFFF)))
+                let result = (quietNaN & isNaN) | (rounded & ~isNaN)
                 UnsafeMutableRawPointer(destination + i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: result), as: SIMD8<UInt16>.self)
                 i += vectorWidth
             }
