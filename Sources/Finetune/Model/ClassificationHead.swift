@@ -113,10 +113,10 @@ final class ClassificationHead {
         let b = context.batchSize, t = context.sequenceLength, c = dhidden.columns
         let input = dropsInput ? saved.input : saved.first
 
-        Linear.backward(backend, dout: scratch.dlogits, x: saved.dropped, weight: outputWeight, bias: outputBias, dx: scratch.ddropped)
+        Linear.backward(backend, dout: scratch.dlogits, halfScratch: nil, x: saved.dropped, weight: outputWeight, bias: outputBias, dx: scratch.ddropped)
         backend.dropoutBackward(dout: scratch.ddropped, mask: saved.droppedMask, probability: context.dropout(dropout), dx: scratch.ddropped)
         backend.tanhBackward(dout: scratch.ddropped, out: saved.tanh, dx: scratch.ddropped)
-        Linear.backward(backend, dout: scratch.ddropped, x: input, weight: denseWeight, bias: denseBias, dx: scratch.dinput)
+        Linear.backward(backend, dout: scratch.ddropped, halfScratch: nil, x: input, weight: denseWeight, bias: denseBias, dx: scratch.dinput)
         if dropsInput {
             backend.dropoutBackward(dout: scratch.dinput, mask: saved.inputMask, probability: context.dropout(dropout), dx: scratch.dinput)
         }

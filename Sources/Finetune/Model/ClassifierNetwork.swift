@@ -24,6 +24,7 @@ final class ClassifierNetwork {
         var batchSize: Int
         var sequenceLength: Int
         var training: Bool
+        var matmulType: DType
     }
 
     /// The tensors of one batch shape.
@@ -86,21 +87,29 @@ final class ClassifierNetwork {
         let b = key.batchSize, t = key.sequenceLength, n = b * t
         let c = config.hiddenSize, f = config.intermediateSize, h = config.numAttentionHeads
         let layerSets = key.training ? config.numHiddenLayers : 1
+        let half = key.matmulType
+        // In mixed precision backward reads the 16-bit GELU output, so the fp32 one is scratch.
+        let sharedAct = half != .float32 ? arena.tensor([n, f]) : nil
         var workspace = Workspace(
             key: key,
             keyMask: arena.tensor([b, t]),
             embeddings: Embeddings.Activations(arena, tokens: n, width: c),
-            attention: (0..<layerSets).map { _ in SelfAttention.Activations(arena, batchSize: b, length: t, width: c, heads: h) },
-            feedForward: (0..<layerSets).map { _ in FeedForward.Activations(arena, tokens: n, width: c, inner: f) },
+            attention: (0..<layerSets).map { _ in
+                SelfAttention.Activations(arena, batchSize: b, length: t, width: c, heads: h, matmulType: half)
+            },
+            feedForward: (0..<layerSets).map { _ in
+                FeedForward.Activations(arena, tokens: n, width: c, inner: f, matmulType: half, sharedAct: sharedAct)
+            },
             head: ClassificationHead.Activations(arena, batchSize: b, width: c, labels: labelCount))
         if key.training {
             workspace.gradients = (arena.tensor([n, c]), arena.tensor([n, c]))
             workspace.attentionScratch = SelfAttention.Scratch(
                 dsum: arena.tensor([n, c]), dprojection: arena.tensor([n, c]),
-                dcontext: arena.tensor([b, t, c]), dqkv: arena.tensor([b, t, 3 * c]))
+                dcontext: arena.tensor([b, t, c]), dqkv: arena.tensor([b, t, 3 * c]),
+                half: half != .float32 ? arena.tensor([n * max(3 * c, f)], half) : nil)
             workspace.feedForwardScratch = FeedForward.Scratch(
                 dsum: workspace.attentionScratch!.dsum, dprojection: workspace.attentionScratch!.dprojection,
-                dinner: arena.tensor([n, f]))
+                dinner: arena.tensor([n, f]), half: workspace.attentionScratch!.half)
             workspace.headScratch = ClassificationHead.Scratch(
                 dlogits: arena.tensor([b, labelCount]), ddropped: arena.tensor([b, c]), dinput: arena.tensor([b, c]))
         }
@@ -148,13 +157,13 @@ final class ClassifierNetwork {
     /// Runs the forward pass; the logits are in `workspace.head.logits`. `check` is called after
     /// each stage with its name and output, and a false answer stops the pass early.
     @discardableResult
-    func forward(_ batch: Batch, training: Bool, dropoutSeed: UInt64,
+    func forward(_ batch: Batch, training: Bool, dropoutSeed: UInt64, matmulType: DType,
                  check: ((String, Tensor) -> Bool)? = nil) throws -> Workspace {
-        let key = ShapeKey(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: training)
+        let key = ShapeKey(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: training, matmulType: matmulType)
         let ws = workspace(for: key)
         try prepare(batch, workspace: ws)
         let context = PassContext(batchSize: key.batchSize, sequenceLength: key.sequenceLength, training: training,
-                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask)
+                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask, matmulType: matmulType)
         batch.ids.withUnsafeBufferPointer { ids in
             positionIds.withUnsafeBufferPointer { positions in
                 embeddings.forward(backend, ids: ids.baseAddress!, positionIds: positions.baseAddress!, saved: ws.embeddings, context: context)
@@ -188,7 +197,7 @@ final class ClassifierNetwork {
     func backward(_ batch: Batch, workspace ws: Workspace, lossScale: Float, dropoutSeed: UInt64,
                   check: ((String, Tensor) -> Bool)? = nil) {
         let context = PassContext(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: true,
-                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask)
+                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask, matmulType: ws.key.matmulType)
         guard let (gradientA, gradientB) = ws.gradients, let attentionScratch = ws.attentionScratch,
               let feedForwardScratch = ws.feedForwardScratch, let headScratch = ws.headScratch else {
             preconditionFailure("ClassifierNetwork.backward: the workspace was carved for evaluation, not training")

@@ -31,8 +31,11 @@ final class SelfAttention {
         var mean: Tensor
         var rstd: Tensor
         var out: Tensor
+        /// 16-bit copies of x and context for the matrix products (mixed precision only).
+        var inputHalf: Tensor?
+        var contextHalf: Tensor?
 
-        init(_ arena: Arena, batchSize: Int, length: Int, width: Int, heads: Int) {
+        init(_ arena: Arena, batchSize: Int, length: Int, width: Int, heads: Int, matmulType: DType) {
             let tokens = batchSize * length
             qkv = arena.tensor([batchSize, length, 3 * width])
             probs = arena.tensor([batchSize, heads, length, length])
@@ -43,6 +46,10 @@ final class SelfAttention {
             mean = arena.tensor([tokens])
             rstd = arena.tensor([tokens])
             out = arena.tensor([tokens, width])
+            if matmulType != .float32 {
+                inputHalf = arena.tensor([tokens, width], matmulType)
+                contextHalf = arena.tensor([tokens, width], matmulType)
+            }
         }
     }
 
@@ -52,6 +59,8 @@ final class SelfAttention {
         var dprojection: Tensor // (N, C)
         var dcontext: Tensor   // (B, T, C)
         var dqkv: Tensor       // (B, T, 3C)
+        /// 16-bit copies of output gradients, at least N·3C elements (mixed precision only).
+        var half: Tensor?
     }
 
     init(config: EncoderConfig, layer: Int, store: ParameterStore) {
@@ -86,14 +95,16 @@ final class SelfAttention {
         let tokens = context.tokens, width = x.columns
         let x2 = x.reshaped([tokens, width])
 
-        Linear.forward(backend, x: x2, weight: qkvWeight, bias: qkvBias, out: saved.qkv.reshaped([tokens, 3 * width]))
+        let input = matmulInput(backend, x2, half: saved.inputHalf)
+        Linear.forward(backend, x: input, weight: qkvWeight, bias: qkvBias, out: saved.qkv.reshaped([tokens, 3 * width]))
         backend.attentionForward(qkv: saved.qkv, keyMask: context.keyMask, heads: heads, scale: scale,
                                  probs: saved.probs, dropoutMask: saved.probsMask,
                                  probability: context.dropout(attentionDropout), seed: context.dropoutSeed,
                                  stream: DropoutStream.attentionProbs(layer: layer), out: saved.context)
 
         // sum = dropout(context Woᵀ + bo) + x, then layer norm.
-        Linear.forward(backend, x: saved.context.reshaped([tokens, width]), weight: outputWeight, bias: outputBias, out: saved.sum)
+        let context2 = matmulInput(backend, saved.context.reshaped([tokens, width]), half: saved.contextHalf)
+        Linear.forward(backend, x: context2, weight: outputWeight, bias: outputBias, out: saved.sum)
         backend.dropoutForward(saved.sum, out: saved.sum, mask: saved.sumMask, probability: context.dropout(hiddenDropout),
                                seed: context.dropoutSeed, stream: DropoutStream.attentionOutput(layer: layer))
         backend.add(saved.sum, x2, into: saved.sum)
@@ -113,7 +124,8 @@ final class SelfAttention {
         // sum = dropout(context Woᵀ + bo) + x
         backend.dropoutBackward(dout: scratch.dsum, mask: saved.sumMask, probability: context.dropout(hiddenDropout),
                                 dx: scratch.dprojection)
-        Linear.backward(backend, dout: scratch.dprojection, x: saved.context.reshaped([tokens, width]),
+        Linear.backward(backend, dout: scratch.dprojection, halfScratch: scratch.half,
+                        x: saved.contextHalf ?? saved.context.reshaped([tokens, width]),
                         weight: outputWeight, bias: outputBias, dx: scratch.dcontext.reshaped([tokens, width]))
 
         // context = attention(qkv)
@@ -121,8 +133,8 @@ final class SelfAttention {
                                   probability: context.dropout(attentionDropout), heads: heads, scale: scale, dqkv: scratch.dqkv)
 
         // qkv = x Wqkvᵀ + bqkv, plus the residual path.
-        Linear.backward(backend, dout: scratch.dqkv.reshaped([tokens, 3 * width]), x: x.reshaped([tokens, width]),
-                        weight: qkvWeight, bias: qkvBias, dx: dx)
+        Linear.backward(backend, dout: scratch.dqkv.reshaped([tokens, 3 * width]), halfScratch: scratch.half,
+                        x: saved.inputHalf ?? x.reshaped([tokens, width]), weight: qkvWeight, bias: qkvBias, dx: dx)
         backend.add(dx, scratch.dsum, into: dx)
     }
 }
