@@ -98,8 +98,11 @@ public protocol Backend: AnyObject {
 
     /// One torch.optim.AdamW update of `parameters` (fp32) in place with fp32 moments, where
     /// `stepSize` = lr / (1 - β1^t), `biasCorrection2Root` = √(1 - β2^t) and `decay` = 1 - lr·wd.
+    /// When `halfCopy` (bfloat16 or float16, same count) is given, it receives the updated values
+    /// rounded to nearest in the same pass.
     func adamW(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
-               beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, biasCorrection2Root: Float, decay: Float)
+               beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, biasCorrection2Root: Float, decay: Float,
+               halfCopy: Tensor?)
 }
 
 /// 32-bit words of attention-dropout keep bits per (batch row, head) pair: T² bits rounded up
