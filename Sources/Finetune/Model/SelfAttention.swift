@@ -39,7 +39,7 @@ final class SelfAttention {
             let tokens = batchSize * length
             qkv = arena.tensor([batchSize, length, 3 * width])
             probs = arena.tensor([batchSize, heads, length, length])
-            probsMask = arena.tensor([batchSize * heads * attentionDropoutWords(length: length)])
+            probsMask = arena.tensor([batchSize * heads * attentionDropoutWords(queries: length, keys: length)])
             context = arena.tensor([batchSize, length, width])
             sum = arena.tensor([tokens, width])
             sumMask = arena.tensor([maskWords(tokens * width)])
