@@ -116,7 +116,7 @@ import Finetune
         // B = 2, T = 3, C = 4, one head; row 1 has no valid key.
         let qkv = tensor([2, 3, 12], random(72, seed: 8))
         let mask = tensor([2, 3], [1, 1, 0, 0, 0, 0])
-        let probs = Tensor(shape: [2, 1, 3, 3]), bits = Tensor(shape: [2 * 3]), out = Tensor(shape: [2, 3, 4])
+        let probs = Tensor(shape: [2, 1, 3, 3]), bits = Tensor(shape: [2 * attentionDropoutWords(queries: 3, keys: 3)]), out = Tensor(shape: [2, 3, 4])
         backend.attentionForward(qkv: qkv, keyMask: mask, heads: 1, scale: 0.5, probs: probs, dropoutMask: bits,
                                  probability: 0, seed: 0, stream: 0, out: out)
         let p = probs.toFloatArray()
@@ -127,6 +127,37 @@ import Finetune
             #expect(p[i * 3 + 2] == 0)
             #expect(abs(p[i * 3] + p[i * 3 + 1] - 1) < 1e-6)
         }
+    }
+
+    @Test func firstQueryAttentionMatchesFullAttention() {
+        // B = 2, T = 5, C = 16, two heads of size 8; the first token's row alone must give the
+        // same output, and the same gradients when only that row has an output gradient.
+        let (b, t, c, h) = (2, 5, 16, 2)
+        let qkv = tensor([b, t, 3 * c], random(b * t * 3 * c, seed: 12))
+        let mask = tensor([b, t], [1, 1, 1, 1, 0, 1, 1, 1, 0, 0])
+        let fullProbs = Tensor(shape: [b, h, t, t]), fullOut = Tensor(shape: [b, t, c])
+        let firstProbs = Tensor(shape: [b, h, 1, t]), firstOut = Tensor(shape: [b, 1, c])
+        let bits = Tensor(shape: [b * h * attentionDropoutWords(queries: t, keys: t)])
+        backend.attentionForward(qkv: qkv, keyMask: mask, heads: h, scale: 0.35, probs: fullProbs, dropoutMask: bits,
+                                 probability: 0, seed: 0, stream: 0, out: fullOut)
+        backend.attentionForward(qkv: qkv, keyMask: mask, heads: h, scale: 0.35, probs: firstProbs, dropoutMask: bits,
+                                 probability: 0, seed: 0, stream: 0, out: firstOut)
+        let full = fullOut.toFloatArray(), first = firstOut.toFloatArray()
+        for row in 0..<b {
+            #expect(Array(first[row * c ..< (row + 1) * c]) == Array(full[row * t * c ..< row * t * c + c]))
+        }
+
+        let gradient = random(b * c, seed: 13)
+        var fullGradient = [Float](repeating: 0, count: b * t * c)
+        for row in 0..<b { for i in 0..<c { fullGradient[row * t * c + i] = gradient[row * c + i] } }
+        let fullDqkv = tensor([b, t, 3 * c], [Float](repeating: 9, count: b * t * 3 * c))
+        let firstDqkv = tensor([b, t, 3 * c], [Float](repeating: 9, count: b * t * 3 * c))
+        backend.attentionBackward(dout: tensor([b, t, c], fullGradient), qkv: qkv, probs: fullProbs, dropoutMask: bits,
+                                  probability: 0, heads: h, scale: 0.35, dqkv: fullDqkv)
+        backend.attentionBackward(dout: tensor([b, 1, c], gradient), qkv: qkv, probs: firstProbs, dropoutMask: bits,
+                                  probability: 0, heads: h, scale: 0.35, dqkv: firstDqkv)
+        let mismatch = compare(firstDqkv.toFloatArray(), fullDqkv.toFloatArray(), atol: 1e-6)
+        #expect(mismatch == nil, "\(mismatch.map(String.init(describing:)) ?? "")")
     }
 
     @Test func dropoutIsSeededAndScaled() {

@@ -112,4 +112,15 @@ import Finetune
         #expect(throws: ModelError.unlabeledBatch) { try model.computeGradients(batch, lossScale: 1, dropoutSeed: 0) }
         #expect(try model.predict(batch).loss == nil)
     }
+
+    @Test(arguments: [Precision.fp32, .bf16])
+    func benchmarkTimesEveryStep(_ precision: Precision) throws {
+        let config = try EncoderConfig.load(ModelFixtures.folder("bert-tiny").appendingPathComponent("config.json"))
+        var reported: [Int] = []
+        let times = try TrainingStepBenchmark.run(config: config, labels: 3, batchSize: 2, sequenceLength: 8, precision: precision,
+                                                  steps: 3, warmupSteps: 1) { step, _ in reported.append(step) }
+        #expect(times.count == 3)
+        #expect(times.allSatisfy { $0 > 0 })
+        #expect(reported == [0, 1, 2])
+    }
 }

@@ -75,15 +75,17 @@ public protocol Backend: AnyObject {
 
     /// Multi-head self-attention on a packed projection qkv (B, T, 3C): queries in columns
     /// [0, C), keys in [C, 2C), values in [2C, 3C), head h in columns h·D ..< (h+1)·D of each.
-    /// probs (B, H, T, T) = softmax(q kᵀ · scale) over keys with keyMask (B, T) = 0 excluded;
-    /// a row with no key left is uniform over all T keys, as transformers' eager attention
-    /// (which adds the dtype minimum) produces. Attention dropout with `probability` draws its
-    /// keep bits into `dropoutMask` (B·H·`attentionDropoutWords(length: T)` words viewed from a
-    /// float32 tensor). out (B, T, C) = dropped probs · v.
+    /// Only the first Tq = out.shape[1] rows of queries are used (Tq = T, or 1 when only the first
+    /// token's output is needed). probs (B, H, Tq, T) = softmax(q kᵀ · scale) over keys with
+    /// keyMask (B, T) = 0 excluded; a row with no key left is uniform over all T keys, as
+    /// transformers' eager attention (which adds the dtype minimum) produces. Attention dropout
+    /// with `probability` draws its keep bits into `dropoutMask` (B·H·`attentionDropoutWords`
+    /// words viewed from a float32 tensor). out (B, Tq, C) = dropped probs · v.
     func attentionForward(qkv: Tensor, keyMask: Tensor, heads: Int, scale: Float,
                           probs: Tensor, dropoutMask: Tensor, probability: Float, seed: UInt64, stream: UInt64,
                           out: Tensor)
-    /// dqkv (B, T, 3C) from dout (B, T, C) and the saved qkv, probs and dropout bits.
+    /// dqkv (B, T, 3C) from dout (B, Tq, C) and the saved qkv, probs and dropout bits; query rows
+    /// from Tq on get zero gradient.
     func attentionBackward(dout: Tensor, qkv: Tensor, probs: Tensor, dropoutMask: Tensor, probability: Float,
                            heads: Int, scale: Float, dqkv: Tensor)
 
@@ -98,12 +100,15 @@ public protocol Backend: AnyObject {
 
     /// One torch.optim.AdamW update of `parameters` (fp32) in place with fp32 moments, where
     /// `stepSize` = lr / (1 - β1^t), `biasCorrection2Root` = √(1 - β2^t) and `decay` = 1 - lr·wd.
+    /// When `halfCopy` (bfloat16 or float16, same count) is given, it receives the updated values
+    /// rounded to nearest in the same pass.
     func adamW(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
-               beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, biasCorrection2Root: Float, decay: Float)
+               beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, biasCorrection2Root: Float, decay: Float,
+               halfCopy: Tensor?)
 }
 
-/// 32-bit words of attention-dropout keep bits per (batch row, head) pair: T² bits rounded up
+/// 32-bit words of attention-dropout keep bits per (batch row, head) pair: Tq·T bits rounded up
 /// to whole 64-bit groups.
-public func attentionDropoutWords(length: Int) -> Int {
-    (length * length + 63) / 64 * 2
+public func attentionDropoutWords(queries: Int, keys: Int) -> Int {
+    (queries * keys + 63) / 64 * 2
 }

@@ -8,7 +8,8 @@
 ///
 /// The head's matrix products are tiny, so they run in fp32 on the master weights in every precision.
 ///
-/// Shapes: hidden (B, T, C); first, x0, t, dropped (B, C); Wd (C, C); Wo (L, C); logits, probs (B, L).
+/// Shapes: first (B, C), the last layer's output for the first token; x0, t, dropped (B, C);
+/// Wd (C, C); Wo (L, C); logits, probs (B, L).
 final class ClassificationHead {
     let denseWeight: Parameter
     let denseBias: Parameter
@@ -23,7 +24,6 @@ final class ClassificationHead {
     let poolerNames: [String]
 
     struct Activations {
-        var first: Tensor
         var input: Tensor
         var inputMask: Tensor
         var tanh: Tensor
@@ -33,7 +33,6 @@ final class ClassificationHead {
         var probs: Tensor
 
         init(_ arena: Arena, batchSize: Int, width: Int, labels: Int) {
-            first = arena.tensor([batchSize, width])
             input = arena.tensor([batchSize, width])
             inputMask = arena.tensor([maskWords(batchSize * width)])
             tanh = arena.tensor([batchSize, width])
@@ -47,7 +46,7 @@ final class ClassificationHead {
     struct Scratch {
         var dlogits: Tensor  // (B, L)
         var ddropped: Tensor // (B, C)
-        var dinput: Tensor   // (B, C)
+        var dinput: Tensor   // (B, C), before the input dropout
     }
 
     init(config: EncoderConfig, labelCount: Int, store: ParameterStore) {
@@ -91,14 +90,10 @@ final class ClassificationHead {
         }
     }
 
-    func forward(_ backend: Backend, hidden: Tensor, saved: Activations, context: PassContext) {
-        let b = context.batchSize, t = context.sequenceLength, c = hidden.columns
-        let h = hidden.floats, first = saved.first.floats
-        for row in 0..<b { (first + row * c).update(from: h + row * t * c, count: c) }
-
-        let input = dropsInput ? saved.input : saved.first
+    func forward(_ backend: Backend, first: Tensor, saved: Activations, context: PassContext) {
+        let input = dropsInput ? saved.input : first
         if dropsInput {
-            backend.dropoutForward(saved.first, out: saved.input, mask: saved.inputMask, probability: context.dropout(dropout),
+            backend.dropoutForward(first, out: saved.input, mask: saved.inputMask, probability: context.dropout(dropout),
                                    seed: context.dropoutSeed, stream: DropoutStream.headInput)
         }
         Linear.forward(backend, x: input, weight: denseWeight, bias: denseBias, out: saved.tanh)
@@ -108,21 +103,17 @@ final class ClassificationHead {
         Linear.forward(backend, x: saved.dropped, weight: outputWeight, bias: outputBias, out: saved.logits)
     }
 
-    /// dlogits in `scratch.dlogits` (B, L); writes dhidden (B, T, C): zero except the first token of each row.
-    func backward(_ backend: Backend, saved: Activations, context: PassContext, scratch: Scratch, dhidden: Tensor) {
-        let b = context.batchSize, t = context.sequenceLength, c = dhidden.columns
-        let input = dropsInput ? saved.input : saved.first
+    /// From dlogits in `scratch.dlogits` (B, L), writes dfirst (B, C), the gradient of `first`.
+    func backward(_ backend: Backend, first: Tensor, saved: Activations, context: PassContext, scratch: Scratch, dfirst: Tensor) {
+        let input = dropsInput ? saved.input : first
 
-        Linear.backward(backend, dout: scratch.dlogits, x: saved.dropped, weight: outputWeight, bias: outputBias, dx: scratch.ddropped)
+        Linear.backward(backend, dout: scratch.dlogits, halfScratch: nil, x: saved.dropped, weight: outputWeight, bias: outputBias, dx: scratch.ddropped)
         backend.dropoutBackward(dout: scratch.ddropped, mask: saved.droppedMask, probability: context.dropout(dropout), dx: scratch.ddropped)
         backend.tanhBackward(dout: scratch.ddropped, out: saved.tanh, dx: scratch.ddropped)
-        Linear.backward(backend, dout: scratch.ddropped, x: input, weight: denseWeight, bias: denseBias, dx: scratch.dinput)
+        Linear.backward(backend, dout: scratch.ddropped, halfScratch: nil, x: input, weight: denseWeight, bias: denseBias,
+                        dx: dropsInput ? scratch.dinput : dfirst)
         if dropsInput {
-            backend.dropoutBackward(dout: scratch.dinput, mask: saved.inputMask, probability: context.dropout(dropout), dx: scratch.dinput)
+            backend.dropoutBackward(dout: scratch.dinput, mask: saved.inputMask, probability: context.dropout(dropout), dx: dfirst)
         }
-
-        dhidden.zero()
-        let dh = dhidden.floats, dfirst = scratch.dinput.floats
-        for row in 0..<b { (dh + row * t * c).update(from: dfirst + row * c, count: c) }
     }
 }

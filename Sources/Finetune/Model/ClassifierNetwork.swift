@@ -1,10 +1,15 @@
 /// The whole network: embeddings, L encoder layers and the classification head, with the
 /// activation memory of the current batch shape.
 ///
-/// Activations are carved from one arena per (B, T, mode). Training keeps every layer's
-/// activations for backward; evaluation shares one set across layers, because each layer reads
-/// its input before it overwrites the shared output buffer. The arena grows when a larger shape
-/// arrives and is reused otherwise, so steps of a seen shape allocate no tensor memory.
+/// The head reads only the first token of the last layer's output, so the last layer computes
+/// keys and values for every token but everything else for the first token alone (Tq = 1 in
+/// `SelfAttention`); its logits and all gradients are those of the full computation.
+///
+/// Activations are carved from one arena per (B, T, mode, matmul type). Training keeps every
+/// layer's activations for backward; evaluation shares one set across layers 0..<L-1, because
+/// each layer reads its input before it overwrites the shared output buffer. The arena grows
+/// when a larger shape arrives and is reused otherwise, so steps of a seen shape allocate no
+/// tensor memory.
 final class ClassifierNetwork {
     let config: EncoderConfig
     let labelCount: Int
@@ -24,6 +29,7 @@ final class ClassifierNetwork {
         var batchSize: Int
         var sequenceLength: Int
         var training: Bool
+        var matmulType: DType
     }
 
     /// The tensors of one batch shape.
@@ -31,14 +37,21 @@ final class ClassifierNetwork {
         var key: ShapeKey
         var keyMask: Tensor
         var embeddings: Embeddings.Activations
-        /// One entry per layer in training, one shared entry in evaluation.
+        /// Layers 0..<L-1: one entry per layer in training, one shared entry in evaluation.
         var attention: [SelfAttention.Activations]
         var feedForward: [FeedForward.Activations]
+        /// The last layer, whose outputs cover the first token of each row (B, C).
+        var lastAttention: SelfAttention.Activations
+        var lastFeedForward: FeedForward.Activations
         var head: ClassificationHead.Activations
-        /// Backward buffers (training only): two (N, C) gradients used in turn, and layer scratch.
+        /// Backward buffers (training only): two (N, C) and two (B, C) gradients used in turn,
+        /// and layer scratch.
         var gradients: (Tensor, Tensor)?
+        var firstTokenGradients: (Tensor, Tensor)?
         var attentionScratch: SelfAttention.Scratch?
         var feedForwardScratch: FeedForward.Scratch?
+        var lastAttentionScratch: SelfAttention.Scratch?
+        var lastFeedForwardScratch: FeedForward.Scratch?
         var headScratch: ClassificationHead.Scratch?
     }
 
@@ -85,25 +98,46 @@ final class ClassifierNetwork {
     private func carve(_ key: ShapeKey) -> Workspace {
         let b = key.batchSize, t = key.sequenceLength, n = b * t
         let c = config.hiddenSize, f = config.intermediateSize, h = config.numAttentionHeads
-        let layerSets = key.training ? config.numHiddenLayers : 1
+        let fullLayers = config.numHiddenLayers - 1
+        let layerSets = key.training ? fullLayers : min(1, fullLayers)
+        let half = key.matmulType
+        // In mixed precision backward reads the 16-bit GELU output, so the fp32 one is scratch.
+        let sharedAct = half != .float32 ? arena.tensor([n, f]) : nil
         var workspace = Workspace(
             key: key,
             keyMask: arena.tensor([b, t]),
             embeddings: Embeddings.Activations(arena, tokens: n, width: c),
-            attention: (0..<layerSets).map { _ in SelfAttention.Activations(arena, batchSize: b, length: t, width: c, heads: h) },
-            feedForward: (0..<layerSets).map { _ in FeedForward.Activations(arena, tokens: n, width: c, inner: f) },
+            attention: (0..<layerSets).map { _ in
+                SelfAttention.Activations(arena, batchSize: b, length: t, queries: t, width: c, heads: h, matmulType: half)
+            },
+            feedForward: (0..<layerSets).map { _ in
+                FeedForward.Activations(arena, tokens: n, width: c, inner: f, matmulType: half, sharedAct: sharedAct)
+            },
+            lastAttention: SelfAttention.Activations(arena, batchSize: b, length: t, queries: 1, width: c, heads: h, matmulType: half),
+            lastFeedForward: FeedForward.Activations(arena, tokens: b, width: c, inner: f, matmulType: half,
+                                                     sharedAct: sharedAct.map { Tensor(storage: $0.storage, byteOffset: $0.byteOffset, shape: [b, f], dtype: .float32) }),
             head: ClassificationHead.Activations(arena, batchSize: b, width: c, labels: labelCount))
-        if key.training {
-            workspace.gradients = (arena.tensor([n, c]), arena.tensor([n, c]))
-            workspace.attentionScratch = SelfAttention.Scratch(
-                dsum: arena.tensor([n, c]), dprojection: arena.tensor([n, c]),
-                dcontext: arena.tensor([b, t, c]), dqkv: arena.tensor([b, t, 3 * c]))
-            workspace.feedForwardScratch = FeedForward.Scratch(
-                dsum: workspace.attentionScratch!.dsum, dprojection: workspace.attentionScratch!.dprojection,
-                dinner: arena.tensor([n, f]))
-            workspace.headScratch = ClassificationHead.Scratch(
-                dlogits: arena.tensor([b, labelCount]), ddropped: arena.tensor([b, c]), dinput: arena.tensor([b, c]))
+        guard key.training else { return workspace }
+
+        let dqkv = arena.tensor([b, t, 3 * c])
+        let halfScratch = half != .float32 ? arena.tensor([n * max(3 * c, f)], half) : nil
+        workspace.gradients = (arena.tensor([n, c]), arena.tensor([n, c]))
+        workspace.firstTokenGradients = (arena.tensor([b, c]), arena.tensor([b, c]))
+        if fullLayers > 0 {
+            let attentionScratch = SelfAttention.Scratch(dsum: arena.tensor([n, c]), dprojection: arena.tensor([n, c]),
+                                                         dcontext: arena.tensor([b, t, c]), dqkv: dqkv, half: halfScratch)
+            workspace.attentionScratch = attentionScratch
+            // The feed-forward backward finishes with dsum and dprojection before attention starts.
+            workspace.feedForwardScratch = FeedForward.Scratch(dsum: attentionScratch.dsum, dprojection: attentionScratch.dprojection,
+                                                               dinner: arena.tensor([n, f]), half: halfScratch)
         }
+        let lastScratch = SelfAttention.Scratch(dsum: arena.tensor([b, c]), dprojection: arena.tensor([b, c]),
+                                                dcontext: arena.tensor([b, 1, c]), dqkv: dqkv, half: halfScratch)
+        workspace.lastAttentionScratch = lastScratch
+        workspace.lastFeedForwardScratch = FeedForward.Scratch(dsum: lastScratch.dsum, dprojection: lastScratch.dprojection,
+                                                               dinner: arena.tensor([b, f]), half: halfScratch)
+        workspace.headScratch = ClassificationHead.Scratch(
+            dlogits: arena.tensor([b, labelCount]), ddropped: arena.tensor([b, c]), dinput: arena.tensor([b, c]))
         return workspace
     }
 
@@ -148,13 +182,13 @@ final class ClassifierNetwork {
     /// Runs the forward pass; the logits are in `workspace.head.logits`. `check` is called after
     /// each stage with its name and output, and a false answer stops the pass early.
     @discardableResult
-    func forward(_ batch: Batch, training: Bool, dropoutSeed: UInt64,
+    func forward(_ batch: Batch, training: Bool, dropoutSeed: UInt64, matmulType: DType,
                  check: ((String, Tensor) -> Bool)? = nil) throws -> Workspace {
-        let key = ShapeKey(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: training)
+        let key = ShapeKey(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: training, matmulType: matmulType)
         let ws = workspace(for: key)
         try prepare(batch, workspace: ws)
         let context = PassContext(batchSize: key.batchSize, sequenceLength: key.sequenceLength, training: training,
-                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask)
+                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask, matmulType: matmulType)
         batch.ids.withUnsafeBufferPointer { ids in
             positionIds.withUnsafeBufferPointer { positions in
                 embeddings.forward(backend, ids: ids.baseAddress!, positionIds: positions.baseAddress!, saved: ws.embeddings, context: context)
@@ -163,7 +197,8 @@ final class ClassifierNetwork {
         if let check, !check("embeddings", ws.embeddings.out) { return ws }
 
         var x = ws.embeddings.out
-        for layer in 0..<config.numHiddenLayers {
+        let last = config.numHiddenLayers - 1
+        for layer in 0..<last {
             let set = training ? layer : 0
             attention[layer].forward(backend, x: x, saved: ws.attention[set], context: context)
             if let check, !check("layer \(layer) attention", ws.attention[set].out) { return ws }
@@ -171,7 +206,12 @@ final class ClassifierNetwork {
             if let check, !check("layer \(layer) feed-forward", ws.feedForward[set].out) { return ws }
             x = ws.feedForward[set].out
         }
-        head.forward(backend, hidden: x, saved: ws.head, context: context)
+        attention[last].forward(backend, x: x, saved: ws.lastAttention, context: context)
+        if let check, !check("layer \(last) attention", ws.lastAttention.out) { return ws }
+        feedForward[last].forward(backend, x: ws.lastAttention.out, saved: ws.lastFeedForward, context: context)
+        if let check, !check("layer \(last) feed-forward", ws.lastFeedForward.out) { return ws }
+
+        head.forward(backend, first: ws.lastFeedForward.out, saved: ws.head, context: context)
         if let check, !check("classification head", ws.head.logits) { return ws }
         return ws
     }
@@ -188,19 +228,31 @@ final class ClassifierNetwork {
     func backward(_ batch: Batch, workspace ws: Workspace, lossScale: Float, dropoutSeed: UInt64,
                   check: ((String, Tensor) -> Bool)? = nil) {
         let context = PassContext(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: true,
-                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask)
-        guard let (gradientA, gradientB) = ws.gradients, let attentionScratch = ws.attentionScratch,
-              let feedForwardScratch = ws.feedForwardScratch, let headScratch = ws.headScratch else {
+                                  dropoutSeed: dropoutSeed, keyMask: ws.keyMask, matmulType: ws.key.matmulType)
+        guard let (gradientA, gradientB) = ws.gradients, let (firstA, firstB) = ws.firstTokenGradients,
+              let lastAttentionScratch = ws.lastAttentionScratch, let lastFeedForwardScratch = ws.lastFeedForwardScratch,
+              let headScratch = ws.headScratch else {
             preconditionFailure("ClassifierNetwork.backward: the workspace was carved for evaluation, not training")
         }
 
         batch.labels.withUnsafeBufferPointer { labels in
             backend.crossEntropyBackward(probs: ws.head.probs, labels: labels.baseAddress!, scale: lossScale, dlogits: headScratch.dlogits)
         }
-        head.backward(backend, saved: ws.head, context: context, scratch: headScratch, dhidden: gradientA)
-        if let check, !check("classification head", gradientA) { return }
+        head.backward(backend, first: ws.lastFeedForward.out, saved: ws.head, context: context, scratch: headScratch, dfirst: firstA)
+        if let check, !check("classification head", firstA) { return }
 
-        for layer in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
+        // The last layer, from the first-token gradient (B, C) to the full input gradient (N, C).
+        let last = config.numHiddenLayers - 1
+        let lastInput = last == 0 ? ws.embeddings.out : ws.feedForward[last - 1].out
+        feedForward[last].backward(backend, dout: firstA, x: ws.lastAttention.out, saved: ws.lastFeedForward,
+                                   context: context, scratch: lastFeedForwardScratch, dx: firstB)
+        if let check, !check("layer \(last) feed-forward", firstB) { return }
+        attention[last].backward(backend, dout: firstB, x: lastInput, saved: ws.lastAttention,
+                                 context: context, scratch: lastAttentionScratch, dx: gradientA)
+        if let check, !check("layer \(last) attention", gradientA) { return }
+
+        for layer in stride(from: last - 1, through: 0, by: -1) {
+            guard let attentionScratch = ws.attentionScratch, let feedForwardScratch = ws.feedForwardScratch else { break }
             let input = layer == 0 ? ws.embeddings.out : ws.feedForward[layer - 1].out
             feedForward[layer].backward(backend, dout: gradientA, x: ws.attention[layer].out, saved: ws.feedForward[layer],
                                         context: context, scratch: feedForwardScratch, dx: gradientB)
@@ -213,7 +265,7 @@ final class ClassifierNetwork {
         batch.ids.withUnsafeBufferPointer { ids in
             positionIds.withUnsafeBufferPointer { positions in
                 embeddings.backward(backend, dout: gradientA, ids: ids.baseAddress!, positionIds: positions.baseAddress!,
-                                    saved: ws.embeddings, context: context, dsum: attentionScratch.dsum)
+                                    saved: ws.embeddings, context: context, dsum: gradientB)
             }
         }
         if let check, !check("embeddings", store.gradients) { return }

@@ -18,21 +18,29 @@ final class FeedForward {
 
     struct Activations {
         var pre: Tensor
+        /// GELU output; in mixed precision a scratch shared by all layers, since backward reads actHalf.
         var act: Tensor
         var sum: Tensor
         var sumMask: Tensor
         var mean: Tensor
         var rstd: Tensor
         var out: Tensor
+        /// 16-bit copies of x and act for the matrix products (mixed precision only).
+        var inputHalf: Tensor?
+        var actHalf: Tensor?
 
-        init(_ arena: Arena, tokens: Int, width: Int, inner: Int) {
+        init(_ arena: Arena, tokens: Int, width: Int, inner: Int, matmulType: DType, sharedAct: Tensor?) {
             pre = arena.tensor([tokens, inner])
-            act = arena.tensor([tokens, inner])
+            act = sharedAct ?? arena.tensor([tokens, inner])
             sum = arena.tensor([tokens, width])
             sumMask = arena.tensor([maskWords(tokens * width)])
             mean = arena.tensor([tokens])
             rstd = arena.tensor([tokens])
             out = arena.tensor([tokens, width])
+            if matmulType != .float32 {
+                inputHalf = arena.tensor([tokens, width], matmulType)
+                actHalf = arena.tensor([tokens, inner], matmulType)
+            }
         }
     }
 
@@ -41,6 +49,8 @@ final class FeedForward {
         var dsum: Tensor        // (N, C)
         var dprojection: Tensor // (N, C)
         var dinner: Tensor      // (N, F)
+        /// 16-bit copies of output gradients, at least N·F elements (mixed precision only).
+        var half: Tensor?
     }
 
     init(config: EncoderConfig, layer: Int, store: ParameterStore) {
@@ -65,11 +75,12 @@ final class FeedForward {
     }
 
     func forward(_ backend: Backend, x: Tensor, saved: Activations, context: PassContext) {
-        Linear.forward(backend, x: x, weight: inputWeight, bias: inputBias, out: saved.pre)
+        Linear.forward(backend, x: matmulInput(backend, x, half: saved.inputHalf), weight: inputWeight, bias: inputBias, out: saved.pre)
         backend.geluForward(saved.pre, out: saved.act)
 
         // sum = dropout(act W2ᵀ + b2) + x, then layer norm.
-        Linear.forward(backend, x: saved.act, weight: outputWeight, bias: outputBias, out: saved.sum)
+        let act = matmulInput(backend, saved.act, half: saved.actHalf)
+        Linear.forward(backend, x: act, weight: outputWeight, bias: outputBias, out: saved.sum)
         backend.dropoutForward(saved.sum, out: saved.sum, mask: saved.sumMask, probability: context.dropout(hiddenDropout),
                                seed: context.dropoutSeed, stream: DropoutStream.feedForwardOutput(layer: layer))
         backend.add(saved.sum, x, into: saved.sum)
@@ -86,11 +97,13 @@ final class FeedForward {
                                 dx: scratch.dprojection)
 
         // sum = act W2ᵀ + b2 (+ x)
-        Linear.backward(backend, dout: scratch.dprojection, x: saved.act, weight: outputWeight, bias: outputBias, dx: scratch.dinner)
+        Linear.backward(backend, dout: scratch.dprojection, halfScratch: scratch.half, x: saved.actHalf ?? saved.act,
+                        weight: outputWeight, bias: outputBias, dx: scratch.dinner)
         // act = GELU(pre)
         backend.geluBackward(dout: scratch.dinner, x: saved.pre, dx: scratch.dinner)
         // pre = x W1ᵀ + b1, plus the residual path.
-        Linear.backward(backend, dout: scratch.dinner, x: x, weight: inputWeight, bias: inputBias, dx: dx)
+        Linear.backward(backend, dout: scratch.dinner, halfScratch: scratch.half, x: saved.inputHalf ?? x,
+                        weight: inputWeight, bias: inputBias, dx: dx)
         backend.add(dx, scratch.dsum, into: dx)
     }
 }

@@ -19,6 +19,9 @@ public final class SequenceClassifier {
         }
     }
 
+    /// Storage type of matrix-product inputs in the current precision.
+    var matmulType: DType { DType(precision) }
+
     init(config: EncoderConfig, labelNames: [String], backend: Backend) {
         var config = config
         config.id2label = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($0.offset, $0.element) })
@@ -69,7 +72,7 @@ public final class SequenceClassifier {
     /// Eval-mode forward (no dropout). Returns logits (B, L) row-major, and the mean
     /// cross-entropy when `batch.labels` is not empty.
     public func predict(_ batch: Batch) throws -> (logits: [Float], loss: Float?) {
-        let workspace = try network.forward(batch, training: false, dropoutSeed: 0)
+        let workspace = try network.forward(batch, training: false, dropoutSeed: 0, matmulType: matmulType)
         let loss = batch.labels.isEmpty ? nil : network.loss(batch, workspace: workspace)
         return (workspace.head.logits.toFloatArray(), loss)
     }
@@ -80,7 +83,7 @@ public final class SequenceClassifier {
     /// or bf16 (in fp16 the loss scaler handles overflow, so the loss is returned).
     public func computeGradients(_ batch: Batch, lossScale: Float = 1, dropoutSeed: UInt64) throws -> Float {
         guard !batch.labels.isEmpty else { throw ModelError.unlabeledBatch }
-        let workspace = try network.forward(batch, training: true, dropoutSeed: dropoutSeed)
+        let workspace = try network.forward(batch, training: true, dropoutSeed: dropoutSeed, matmulType: matmulType)
         let loss = network.loss(batch, workspace: workspace)
         if !loss.isFinite && precision != .fp16 {
             throw ModelError.nonFiniteLoss(loss: loss, precision: precision, location: locateNonFinite(batch, dropoutSeed: dropoutSeed))
@@ -124,7 +127,7 @@ public final class SequenceClassifier {
             found = "\(pass): \(stage)"
             return false
         }
-        guard let workspace = try? network.forward(batch, training: true, dropoutSeed: dropoutSeed,
+        guard let workspace = try? network.forward(batch, training: true, dropoutSeed: dropoutSeed, matmulType: matmulType,
                                                    check: { check("forward", $0, $1) }) else { return nil }
         if let found { return found }
         guard !batch.labels.isEmpty else { return nil }

@@ -35,12 +35,32 @@ public final class AdamW {
         let t = Double(stepCount)
         let correction1 = 1 - Foundation.pow(Double(beta1), t)
         let correction2 = 1 - Foundation.pow(Double(beta2), t)
-        model.backend.adamW(parameters: model.parameterValues, gradients: model.parameterGradients,
-                            firstMoment: firstMoment, secondMoment: secondMoment,
-                            beta1: beta1, beta2: beta2, epsilon: epsilon,
-                            stepSize: Float(Double(learningRate) / correction1),
-                            biasCorrection2Root: Float(correction2.squareRoot()),
-                            decay: Float(1 - Double(learningRate) * Double(weightDecay)))
-        model.refreshHalfWeights()
+        let stepSize = Float(Double(learningRate) / correction1)
+        let root = Float(correction2.squareRoot())
+        let decay = Float(1 - Double(learningRate) * Double(weightDecay))
+        let store = model.network.store
+        // Parameters with a 16-bit copy are updated one by one so the copy is written in the same
+        // pass; the rest (embeddings, biases, layer norms, head) run as contiguous spans.
+        var spanStart = 0
+        for parameter in store.parameters {
+            guard let half = parameter.half else { continue }
+            let offset = parameter.value.byteOffset / 4
+            update(spanStart..<offset, half: nil, stepSize: stepSize, root: root, decay: decay)
+            update(offset..<offset + parameter.value.count, half: half, stepSize: stepSize, root: root, decay: decay)
+            spanStart = offset + parameter.value.count
+        }
+        update(spanStart..<store.count, half: nil, stepSize: stepSize, root: root, decay: decay)
+    }
+
+    /// Runs the AdamW kernel on elements `range` of the flat blocks.
+    private func update(_ range: Range<Int>, half: Tensor?, stepSize: Float, root: Float, decay: Float) {
+        guard !range.isEmpty else { return }
+        func slice(_ tensor: Tensor) -> Tensor {
+            Tensor(storage: tensor.storage, byteOffset: tensor.byteOffset + range.lowerBound * 4, shape: [range.count], dtype: .float32)
+        }
+        model.backend.adamW(parameters: slice(model.parameterValues), gradients: slice(model.parameterGradients),
+                            firstMoment: slice(firstMoment), secondMoment: slice(secondMoment),
+                            beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize,
+                            biasCorrection2Root: root, decay: decay, halfCopy: half)
     }
 }

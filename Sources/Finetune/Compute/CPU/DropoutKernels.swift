@@ -64,12 +64,13 @@ extension CPUBackend {
             }
             return
         }
-        let laneBits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+        let laneShifts = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
         for part in 0..<4 {
-            let byte = SIMD8<UInt32>(repeating: (keep >> UInt32(part * 8)) & 0xFF)
+            let byte = SIMD8<UInt32>(repeating: keep >> UInt32(part * 8))
+            // 0 - bit is all ones for a kept lane and zero for a dropped one.
+            let keepMask = SIMD8<UInt32>() &- ((byte &>> laneShifts) & 1)
             let i = start + part * vectorWidth
-            let kept = (x.loadVector(i) * scale).replacing(with: 0, where: (byte & laneBits) .== 0)
-            out.storeVector(kept, i)
+            out.storeVector(FloatVector(bitPattern: (x.loadVector(i) * scale).bitPattern & keepMask), i)
         }
     }
 
@@ -111,8 +112,10 @@ extension CPUBackend {
     /// Per lane: bit 0 when the low 16 bits of `word` are kept, bit 1 when the high 16 bits are.
     @inline(__always)
     func keepPairs(_ word: SIMD8<UInt32>, _ threshold: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        let one = SIMD8<UInt32>(repeating: 1), two = SIMD8<UInt32>(repeating: 2)
-        return one.replacing(with: 0, where: (word & 0xFFFF) .< threshold)
-            | two.replacing(with: 0, where: (word &>> 16) .< threshold)
+        // value - threshold wraps past 2^31 exactly when value < threshold (both are below 2^16),
+        // so its top bit is the drop bit.
+        let lowDropped = ((word & 0xFFFF) &- threshold) &>> 31
+        let highDropped = ((word &>> 16) &- threshold) &>> 31
+        return (lowDropped ^ 1) | (highDropped ^ 1) &<< 1
     }
 }

@@ -148,20 +148,10 @@ extension CPUBackend {
         }
     }
 
-    /// Rounds fp32 to bfloat16 (nearest, ties to even; NaN stays a quiet NaN), 8 lanes at a time.
+    /// Rounds fp32 to bfloat16 (nearest, ties to even; NaN stays a quiet NaN), in parallel.
     func convertToBFloat16(_ source: UnsafeMutablePointer<Float>, _ destination: UnsafeMutablePointer<UInt16>, count: Int) {
         Parallel.forEachChunk(count: count, grain: elementGrain) { _, range in
-            var i = range.lowerBound
-            while i + vectorWidth <= range.upperBound {
-                let v = source.loadVector(i)
-                let bits = v.bitPattern
-                let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-                let quietNaN = (bits &>> 16) | 0x0040
-                let result = rounded.replacing(with: quietNaN, where: v .!= v)
-                UnsafeMutableRawPointer(destination + i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: result), as: SIMD8<UInt16>.self)
-                i += vectorWidth
-            }
-            while i < range.upperBound { destination[i] = HalfConversion.bfloat16Bits(source[i]); i += 1 }
+            roundToBFloat16(source + range.lowerBound, destination + range.lowerBound, count: range.count)
         }
     }
 
@@ -211,4 +201,22 @@ extension CPUBackend {
         let yp = out.floats, gp = dout.floats, dp = dx.floats
         for i in 0..<out.count { dp[i] = gp[i] * (1 - yp[i] * yp[i]) }
     }
+}
+
+/// Rounds `count` fp32 values to bfloat16 (nearest, ties to even; NaN stays a quiet NaN), 8 lanes
+/// at a time, on the calling thread.
+@inline(__always)
+func roundToBFloat16(_ source: UnsafeMutablePointer<Float>, _ destination: UnsafeMutablePointer<UInt16>, count: Int) {
+    var i = 0
+    while i + vectorWidth <= count {
+        let bits = source.loadVector(i).bitPattern
+        let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
+        let quietNaN = (bits &>> 16) | 0x0040
+        // |bits| above the infinity pattern means NaN; the difference then wraps negative.
+        let isNaN = signMask(FloatVector(bitPattern: 0x7F80_0000 &- (bits & 0x7FFF_FFFF)))
+        let result = (quietNaN & isNaN) | (rounded & ~isNaN)
+        UnsafeMutableRawPointer(destination + i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: result), as: SIMD8<UInt16>.self)
+        i += vectorWidth
+    }
+    while i < count { destination[i] = HalfConversion.bfloat16Bits(source[i]); i += 1 }
 }
