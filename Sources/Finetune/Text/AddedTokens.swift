@@ -71,6 +71,8 @@ struct AddedTokenMatcher: Sendable {
 
     /// Patterns grouped by first byte, longest first.
     private let patternsByFirstByte: [[Pattern]]
+    /// True at each byte that starts some pattern, so the scan skips other bytes without touching the groups.
+    private let startsPattern: [Bool]
     let isEmpty: Bool
 
     init(patterns: [(String, AddedToken)]) {
@@ -85,6 +87,7 @@ struct AddedTokenMatcher: Sendable {
             groups[index].sort { $0.bytes.count > $1.bytes.count || ($0.bytes.count == $1.bytes.count && $0.bytes.lexicographicallyPrecedes($1.bytes)) }
         }
         patternsByFirstByte = groups
+        startsPattern = groups.map { !$0.isEmpty }
         isEmpty = byContent.isEmpty
     }
 
@@ -92,7 +95,6 @@ struct AddedTokenMatcher: Sendable {
     @inline(__always)
     private func longestMatch(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Pattern? {
         let candidates = patternsByFirstByte[Int(text[index])]
-        if candidates.isEmpty { return nil }
         let remaining = text.count - index
         for pattern in candidates where pattern.bytes.count <= remaining {
             let matches = pattern.bytes.withUnsafeBufferPointer {
@@ -110,10 +112,17 @@ struct AddedTokenMatcher: Sendable {
             body(0, count, nil)
             return
         }
+        startsPattern.withUnsafeBufferPointer { starts in
+            splitMatches(text, starts: starts, body)
+        }
+    }
+
+    private func splitMatches(_ text: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Bool>, _ body: (Int, Int, Int32?) -> Void) {
+        let count = text.count
         var pieceStart = 0      // end of the previous emitted piece (`start_offset` in tokenizers)
         var searchFrom = 0
         while searchFrom < count {
-            guard let pattern = longestMatch(text, at: searchFrom) else {
+            guard starts[Int(text[searchFrom])], let pattern = longestMatch(text, at: searchFrom) else {
                 searchFrom += 1
                 continue
             }

@@ -56,10 +56,11 @@ public struct BertNormalizer: Sendable, Equatable {
 
     /// ASCII only: no ideographs, no decompositions, and lowercasing is A-Z -> a-z.
     private func normalizeASCII(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let table = HFUnicode.bertBasicPlane
         for byte in input {
             var byte = byte
             if cleanText {
-                let flags = HFUnicode.bertFlags(UInt32(byte))
+                let flags = table[Int(byte)]
                 if flags.contains(.removedByCleanText) { continue }
                 if flags.contains(.whitespace) { byte = UInt8(ascii: " ") }
             }

@@ -44,17 +44,20 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     /// Per-worker mutable state: BPE arrays, the word cache and a buffer for prefixed pieces.
     struct Scratch {
         var bpe = BPEModel.Scratch()
-        var cache = WordCache()
+        var cache: WordCache
         var piece: [UInt8] = []
+
+        init(cacheEntries: Int) { cache = WordCache(maxEntries: cacheEntries) }
     }
 
+    /// Encodes one text without a word cache, which would cost more to set up than it saves.
     public func encode(_ text: String) -> [Int32] {
-        var scratch = Scratch()
+        var scratch = Scratch(cacheEntries: 0)
         return encode(text, scratch: &scratch)
     }
 
     public func encodeBatch(_ texts: [String]) -> [[Int32]] {
-        parallelMap(texts, makeState: { Scratch() }) { text, scratch in encode(text, scratch: &scratch) }
+        parallelMap(texts, makeState: { Scratch(cacheEntries: 16_384) }) { text, scratch in encode(text, scratch: &scratch) }
     }
 
     func encode(_ text: String, scratch: inout Scratch) -> [Int32] {

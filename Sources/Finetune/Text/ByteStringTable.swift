@@ -222,7 +222,7 @@ struct WordCache {
     private let maxEntries: Int
     private var count = 0
 
-    init(maxEntries: Int = 16_384) {
+    init(maxEntries: Int) {
         var size = 16
         while size < maxEntries * 2 { size <<= 1 }
         slots = Array(repeating: Slot(hash: 0, keyStart: 0, keyLength: -1, idsStart: 0, idsCount: 0), count: size)

@@ -42,12 +42,12 @@ public struct BertCharacterFlags: OptionSet, Sendable {
 
 public enum HFUnicode {
     /// Classes of the first 65,536 scalars, computed on first use; others are computed per call.
-    private static let gpt2BasicPlane: [GPT2CharacterClass] = (0..<0x10000).map { value in
+    static let gpt2BasicPlane: [GPT2CharacterClass] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return .other }   // surrogates
         return computeGPT2Class(scalar)
     }
 
-    private static let bertBasicPlane: [BertCharacterFlags] = (0..<0x10000).map { value in
+    static let bertBasicPlane: [BertCharacterFlags] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return [] }
         return computeBertFlags(scalar)
     }

@@ -105,6 +105,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case missingPadToken(folder: String)
     /// A maximum length that is not positive.
     case invalidMaxLength(source: String, value: Int)
+    /// A line of an input file of texts (`.jsonl`) that cannot be read.
+    case invalidInputLine(path: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -133,6 +135,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
                 + "or \"pad_token_id\" to config.json."
         case let .invalidMaxLength(source, value):
             return "Invalid maximum length \(value) from \(source). Give a positive number of tokens."
+        case let .invalidInputLine(path, line, reason):
+            return "Invalid line \(line) in \(path): \(reason). Write one {\"text\": \"...\"} object per line, "
+                + "or use a .txt file with one text per line."
         }
     }
 }

@@ -45,11 +45,11 @@ struct WordPieceModel: Sendable {
         let base = word.baseAddress!
         var start = 0
         while start < word.count {
-            let table = start == 0 ? wordStarts : continuations
             var end = word.count
             var found: Int32? = nil
             while start < end {
-                if let id = table.value(base + start, end - start) {
+                let id = start == 0 ? wordStarts.value(base, end) : continuations.value(base + start, end - start)
+                if let id {
                     found = id
                     break
                 }
