@@ -2,21 +2,21 @@ import Foundation
 import Testing
 import Finetune
 
-/// A temporary folder holding `files` (name -> contents), removed by `cleanUp`.
+/// Creates a temporary folder with `files` (name -> contents); callers remove it.
 private func folder(_ files: [String: String]) throws -> URL {
     let url = try TokenizerFixtures.temporaryFolder()
     for (name, contents) in files { try TokenizerFixtures.write(contents, to: url.appendingPathComponent(name)) }
     return url
 }
 
-/// The small trained BPE tokenizer.json with extra files beside it.
+/// Copies the small trained BPE tokenizer.json into a temporary folder with extra files beside it.
 private func smallBPEFolder(_ extra: [String: String] = [:]) throws -> URL {
     let tokenizerJSON = try String(
         contentsOf: TokenizerFixtures.folder.appendingPathComponent("small_bpe/tokenizer.json"), encoding: .utf8)
     return try folder(["tokenizer.json": tokenizerJSON].merging(extra) { _, new in new })
 }
 
-/// A minimal byte-level BPE tokenizer.json; `model` and `root` entries replace the defaults.
+/// Writes a minimal byte-level BPE tokenizer.json whose `model` and `root` entries replace the defaults.
 private func tinyTokenizerJSON(model: [String: Any] = [:], root: [String: Any] = [:]) throws -> String {
     var modelFields: [String: Any] = ["type": "BPE", "vocab": ["a": 0, "b": 1, "ab": 2, "<pad>": 3], "merges": ["a b"]]
     modelFields.merge(model) { _, new in new }
@@ -29,7 +29,7 @@ private func tinyTokenizerJSON(model: [String: Any] = [:], root: [String: Any] =
     return String(decoding: try JSONSerialization.data(withJSONObject: rootFields), as: UTF8.self)
 }
 
-/// The `TokenizerError` that loading `files` throws, or nil when loading succeeds.
+/// Loads a folder of `files` and returns the `TokenizerError` thrown, or nil when loading succeeds.
 private func loadError(_ files: [String: String], maxLength: Int? = nil) throws -> TokenizerError? {
     let url = try folder(files)
     defer { TokenizerFixtures.remove(url) }

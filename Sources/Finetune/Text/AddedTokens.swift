@@ -47,9 +47,6 @@ struct AddedVocabulary: Sendable {
             patterns: tokens.filter(\.normalized).map { (normalizedContent($0.content), $0) })
     }
 
-    var hasRawTokens: Bool { !rawMatcher.isEmpty }
-    var hasNormalizedTokens: Bool { !normalizedMatcher.isEmpty }
-
     /// Calls `body(start, end, id)` for each piece of raw `text`: `id` is the added token's id, or nil for
     /// text between matches. Empty pieces are skipped.
     func splitRaw(_ text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, Int32?) -> Void) {

@@ -2,10 +2,10 @@
 ///
 /// It works on raw bytes. Vocabulary tokens are strings over GPT-2's 256-character byte alphabet
 /// (`ByteLevel`), which maps one-to-one onto byte strings, so the word's bytes stand in for its mapped
-/// characters without building any string. Semantics follow `tokenizers` 0.23 `models/bpe`:
-/// merges apply lowest rank first and, within one rank, leftmost first; a later merge of the same pair
-/// replaces an earlier one; `continuing_subword_prefix`, `end_of_word_suffix`, `unk_token` with
-/// `fuse_unk`, `byte_fallback` and `ignore_merges` behave as there. Dropout is rejected at load time.
+/// characters without building any string. Semantics follow `tokenizers` 0.23 `models/bpe`. Merges apply
+/// lowest rank first and, within one rank, leftmost first. A later merge of the same pair replaces an
+/// earlier one. `continuing_subword_prefix`, `end_of_word_suffix`, `unk_token` with `fuse_unk`,
+/// `byte_fallback` and `ignore_merges` behave as there, and dropout is rejected at load time.
 struct BPEModel: Sendable {
     struct Options: Sendable, Equatable {
         var unknownToken: String? = nil
@@ -112,14 +112,21 @@ struct BPEModel: Sendable {
         }
     }
 
-    /// One symbol per byte, or unknown/fallback symbols for bytes missing from the vocabulary.
+    /// Builds one symbol per byte, or unknown/fallback symbols for bytes missing from the vocabulary.
     private func buildSymbols(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) {
         scratch.symbols.removeAll(keepingCapacity: true)
         scratch.lengths.removeAll(keepingCapacity: true)
         var pendingUnknown: (id: Int32, length: Int32)? = nil
         let count = bytes.count
         for index in 0..<count {
-            let kind = count == 1 ? 0 : index == 0 ? 1 : index == count - 1 ? 3 : 2
+            var kind = 2
+            if count == 1 {
+                kind = 0
+            } else if index == 0 {
+                kind = 1
+            } else if index == count - 1 {
+                kind = 3
+            }
             let slot = kind * 256 + Int(bytes[index])
             let id = initialIds[slot]
             if id >= 0 {

@@ -2,7 +2,7 @@
 /// then on punctuation, each punctuation character becoming a word of its own.
 ///
 /// Punctuation is ASCII 33-47, 58-64, 91-96 and 123-126 (so `$`, `+`, `<`, `^`, `|` count) plus the
-/// Unicode 8.0 P* categories; whitespace is Unicode White_Space (`HFUnicode.bertFlags`).
+/// Unicode 8.0 P* categories. Whitespace is Unicode White_Space (`HFUnicode.bertFlags`).
 enum BertPreTokenizer {
     /// Calls `body(start, end)` with the byte range of each word of `bytes` (valid UTF-8), in order.
     static func split(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {

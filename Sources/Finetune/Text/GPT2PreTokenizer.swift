@@ -8,8 +8,8 @@
 /// - an apostrophe followed by lowercase `s t m d re ve ll` is a piece of its own ("it's" -> "it", "'s");
 /// - one optional U+0020 space joins the run of letters, digits or other symbols after it;
 /// - a run of whitespace followed by more text gives back its last character, which then starts the
-///   next piece when it is a space ("a   b" -> "a", "  ", " b"), or stands alone otherwise ("a \tb" ->
-///   "a", " ", "\t", "b").
+///   next piece when it is a space ("a   b" -> "a", "  ", " b"), or is a piece of its own otherwise
+///   ("a \tb" -> "a", " ", "\t", "b").
 /// Character classes follow `HFUnicode.gpt2Class` (Unicode 16.0, as Oniguruma in `tokenizers` 0.23).
 enum GPT2PreTokenizer {
     /// Calls `body(start, end)` with the byte range of each piece of `bytes`, in order; the pieces cover
@@ -77,7 +77,7 @@ enum GPT2PreTokenizer {
         }
     }
 
-    /// Byte length of the contraction at `index` (which holds an apostrophe), or nil.
+    /// Byte length of the contraction at `index` (which contains an apostrophe), or nil.
     @inline(__always)
     private static func contractionLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         guard index + 1 < bytes.count else { return nil }

@@ -64,7 +64,7 @@ struct JSONFields {
         return number
     }
 
-    /// A number of any size, as `Double` (`model_max_length` can be 1e30).
+    /// Reads a number of any size as `Double`, because `model_max_length` can be 1e30.
     func number(_ key: String) throws -> Double? {
         guard let value = present(key) else { return nil }
         guard !isJSONBool(value), let number = value as? Double else { throw typeError(key, "a number", value) }
@@ -101,7 +101,7 @@ struct JSONFields {
         return value
     }
 
-    /// The element at `index` of an array field, as an object.
+    /// Wraps the element at `index` of the array field `key` as an object.
     func element(_ key: String, _ index: Int, _ value: Any) throws -> JSONFields {
         guard let object = value as? [String: Any] else {
             throw TokenizerError.malformedJSON(
@@ -110,7 +110,7 @@ struct JSONFields {
         return JSONFields(path: path, field: "\(fieldPath(key))[\(index)]", values: object)
     }
 
-    /// A `{"token": id}` object, such as a vocabulary.
+    /// Reads a `{"token": id}` object, such as a vocabulary.
     func vocabulary(_ key: String) throws -> [String: Int32] {
         guard let value = present(key) else { throw TokenizerError.missingField(path: path, field: fieldPath(key)) }
         guard let object = value as? [String: Any] else { throw typeError(key, "an object of token ids", value) }

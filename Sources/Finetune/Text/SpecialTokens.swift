@@ -8,8 +8,8 @@
 ///   with `content` and flags; a named token whose content appears in `added_tokens_decoder` takes the flags
 ///   listed there.
 /// - `additional_special_tokens` / `extra_special_tokens` lists and legacy added_tokens.json add more.
-/// Tokens are added in that order; a token already in the vocabulary keeps its id, others get new ids
-/// after the vocabulary, as `AddedVocabulary::add_tokens` assigns them.
+/// Tokens are added in that order. A token already in the vocabulary keeps its id, and the others get new
+/// ids after the vocabulary, as `AddedVocabulary::add_tokens` assigns them.
 struct SpecialTokens {
     struct Spec: Equatable {
         var content: String
@@ -90,7 +90,7 @@ struct SpecialTokens {
         for spec in extras where !ordered.contains(where: { $0.content == spec.content }) { ordered.append(spec) }
     }
 
-    /// The added tokens with ids; a content added twice keeps its first id and its last flags.
+    /// Assigns ids to the added tokens. A content added twice keeps its first id and its last flags.
     func addedTokens(vocabulary: [String: Int32]) -> [AddedToken] {
         var nextId = Int32(vocabulary.count)
         var tokens: [AddedToken] = []
@@ -112,8 +112,8 @@ struct SpecialTokens {
         return tokens
     }
 
-    /// A token given as a string or as an object with `content` and optional flags.
-    /// `special` is the default of the `special` flag; `normalized` defaults to its negation.
+    /// Parses a token given as a string or as an object with `content` and optional flags.
+    /// `special` is the default of the `special` flag, and `normalized` defaults to its negation.
     private static func spec(_ value: Any, path: String, field: String, special: Bool) throws -> Spec {
         if let content = value as? String {
             return Spec(content: content, normalized: !special, special: special)

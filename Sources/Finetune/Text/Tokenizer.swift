@@ -4,7 +4,7 @@ import Synchronization
 
 // MARK: - Protocol
 
-/// Text to token ids, as the model sees them, matching Hugging Face `tokenizers` 0.23 / `transformers` 5.
+/// Converts text to the token ids a model takes, matching Hugging Face `tokenizers` 0.23 / `transformers` 5.
 ///
 /// Conformers: `ByteLevelBPETokenizer` (RoBERTa, GPT-2 family) and `WordPieceTokenizer` (BERT family).
 /// `TokenizerLoader.load(folder:maxLength:)` builds either from a Hugging Face model folder.
@@ -60,8 +60,8 @@ func parallelMap<State, Output>(
 
     var results = [Output?](repeating: nil, count: count)
     results.withUnsafeMutableBufferPointer { slots in
-        // SAFETY: each chunk index is claimed by exactly one worker through the atomic counter, so no two
-        // workers write the same slot; `slots` outlives `concurrentPerform`, which returns after all workers end.
+        // SAFETY: each chunk index goes to exactly one worker through the atomic counter, so no two workers
+        // write the same slot. `slots` outlives `concurrentPerform`, which returns after all workers end.
         nonisolated(unsafe) let output = slots
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             var state = makeState()

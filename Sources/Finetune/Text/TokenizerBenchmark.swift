@@ -22,11 +22,11 @@ public struct TokenizeBenchmarkResult: Sendable {
 }
 
 /// Loads the tokenizer in `model`, reads the texts of `input` and encodes them all with `encodeBatch`
-/// `repeats` times, timing each run; the ids are those of the last run.
+/// `repeats` times, timing each run. The ids returned are those of the last run.
 ///
-/// `input` is `.jsonl` (one object per line with a `text` string) or any other extension for plain text
-/// (one text per line; a final empty line and trailing CRs are dropped). Meant for `finetune tokenize`:
-/// print `TokenizerOutput.jsonLines(result.ids)` to stdout and, with `--timing`, `result.timingJSON` to stderr.
+/// `input` is `.jsonl` (one object per line with a `text` string) or plain text with one text per line,
+/// for any other extension. `finetune tokenize` prints `TokenizerOutput.jsonLines(result.ids)` to stdout
+/// and, with `--timing`, `result.timingJSON` to stderr.
 public func tokenizeFileForBenchmark(
     model: URL, input: URL, maxLength: Int? = nil, repeats: Int = 1
 ) throws -> TokenizeBenchmarkResult {
@@ -47,7 +47,7 @@ public func tokenizeFileForBenchmark(
 
 /// Input and output formats of `finetune tokenize`.
 public enum TokenizerOutput {
-    /// Each row as a JSON array (`[0,713,2]`), one per line, each line ending in a newline.
+    /// Formats each row as a JSON array (`[0,713,2]`) on a line of its own, each line ending in a newline.
     public static func jsonLines(_ rows: [[Int32]]) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(rows.reduce(0) { $0 + $1.count * 6 + 3 })
@@ -63,7 +63,8 @@ public enum TokenizerOutput {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Texts of a `.jsonl` file (`text` field of each non-empty line) or of a plain text file (one per line).
+    /// Reads the texts of a `.jsonl` file (`text` field of each non-empty line) or of a plain text file
+    /// (one per line, with a final empty line and trailing CRs dropped).
     public static func readTexts(_ url: URL) throws -> [String] {
         let content = try VocabularyFiles.readText(url.path)
         var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map { line in

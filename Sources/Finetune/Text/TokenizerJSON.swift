@@ -200,7 +200,7 @@ enum TokenizerJSON {
         }
     }
 
-    /// `["</s>", 2]` -> 2.
+    /// Reads the id of a `["</s>", 2]` pair.
     private static func tokenPair(_ fields: JSONFields, _ key: String) throws -> Int32 {
         guard let pair = try fields.array(key), pair.count == 2, pair[0] is String, !isJSONBool(pair[1]),
               let id = pair[1] as? Int, id >= 0 else {
@@ -209,7 +209,7 @@ enum TokenizerJSON {
         return Int32(id)
     }
 
-    /// The `single` template: `{"SpecialToken": {"id": "<s>"}}` items around one `{"Sequence": {"id": "A"}}`.
+    /// Reads the `single` template: `{"SpecialToken": {"id": "<s>"}}` items around one `{"Sequence": {"id": "A"}}`.
     private static func readTemplate(_ fields: JSONFields) throws -> PostProcessor {
         let specialTokens = try fields.object("special_tokens")
         var prefix: [Int32] = []
@@ -244,7 +244,7 @@ enum TokenizerJSON {
         return PostProcessor(prefix: prefix, suffix: suffix)
     }
 
-    /// The component itself, or the only member of a `Sequence`.
+    /// Returns the component itself, or the only member of a `Sequence`.
     private static func singleComponent(_ fields: JSONFields, listKey: String) throws -> JSONFields {
         guard try fields.string("type") == "Sequence" else { return fields }
         let members = try fields.requireArray(listKey)
@@ -270,7 +270,7 @@ enum TokenizerJSON {
         { token in added.last(where: { $0.content == token })?.id ?? vocabulary[token] }
     }
 
-    /// `pad_token` of tokenizer_config.json or special_tokens_map.json, else tokenizer.json `padding.pad_token`.
+    /// Finds `pad_token` in tokenizer_config.json or special_tokens_map.json, else tokenizer.json `padding.pad_token`.
     private static func configuredPadToken(_ settings: FolderSettings, _ root: JSONFields) throws -> String? {
         for source in [settings.tokenizerConfig, settings.specialTokensMap].compactMap({ $0 }) {
             if let token = try source.string("pad_token") { return token }

@@ -5,7 +5,7 @@ import Foundation
 enum VocabularyFiles {
     // MARK: RoBERTa: vocab.json + merges.txt
 
-    /// Byte-level BPE with `<s> … </s>` framing, as `RobertaTokenizer`: ByteLevel pre-tokenizer with
+    /// Builds byte-level BPE with `<s> … </s>` framing, as `RobertaTokenizer` does: ByteLevel pre-tokenizer with
     /// tokenizer_config.json `add_prefix_space` (default false), no unk token, and the special tokens
     /// `<s> </s> <unk> <pad> <mask>` unless the config files name others.
     static func loadByteLevelBPE(settings: FolderSettings, maxLength: Int) throws -> ByteLevelBPETokenizer {
@@ -44,9 +44,9 @@ enum VocabularyFiles {
             maxLength: maxLength)
     }
 
-    /// Merge pairs of merges.txt in rank order, read as `tokenizers` reads them: lines split on LF with a
-    /// trailing CR removed, `#version` lines skipped, and every other line exactly two tokens separated by
-    /// one space (an empty line is an error). Also returns the file line of each merge.
+    /// Reads the merge pairs of merges.txt in rank order, with the file line of each, as `tokenizers` reads
+    /// them. Lines are split on LF with a trailing CR removed and `#version` lines are skipped. Every other
+    /// line must be two tokens separated by one space, so an empty line is an error.
     static func readMerges(_ path: String) throws -> (merges: [(String, String)], lines: [Int]) {
         let text = try readText(path)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -71,9 +71,9 @@ enum VocabularyFiles {
 
     // MARK: BERT: vocab.txt
 
-    /// WordPiece with `[CLS] … [SEP]` framing, as `BertTokenizer`: BertNormalizer from tokenizer_config.json
-    /// `do_lower_case` (default true), `strip_accents` (default: follow lowercasing) and
-    /// `tokenize_chinese_chars` (default true); `##` continuation prefix; 100 characters per word at most.
+    /// Builds WordPiece with `[CLS] … [SEP]` framing, as `BertTokenizer` does. The BertNormalizer takes
+    /// tokenizer_config.json `do_lower_case` (default true), `strip_accents` (default: follow lowercasing)
+    /// and `tokenize_chinese_chars` (default true). Continuations carry `##`, and words have at most 100 characters.
     static func loadWordPiece(settings: FolderSettings, maxLength: Int) throws -> WordPieceTokenizer {
         let vocabularyPath = settings.path("vocab.txt")
         try checkTokenizerClass(settings, supported: ["BertTokenizer", "BertTokenizerFast"])
@@ -157,7 +157,7 @@ func trimmingTrailingWhitespace(_ text: Substring) -> String {
 }
 
 extension JSONFields {
-    /// The whole object as `{"token": id}`, as vocab.json is.
+    /// Reads the whole object as `{"token": id}`, the layout of vocab.json.
     func vocabularyObject() throws -> [String: Int32] {
         try JSONFields(path: path, field: "", values: ["(vocabulary)": values]).vocabulary("(vocabulary)")
     }

@@ -115,9 +115,9 @@ public final class WordPieceTokenizer: Tokenizer {
     }
 }
 
-/// The WordPiece decoder of `tokenizers` 0.23 `decoders/wordpiece.rs`: pieces with the prefix are glued to
-/// the previous one, others get a space; `cleanup` then removes spaces before punctuation in each token.
-/// Works on UTF-8 bytes, as Rust's `str` methods do, so combining marks never hide a match.
+/// The WordPiece decoder of `tokenizers` 0.23 `decoders/wordpiece.rs`. Pieces with the prefix are glued to
+/// the previous one and the others get a space, then `cleanup` removes spaces before punctuation in each
+/// token. It works on UTF-8 bytes, as Rust's `str` methods do, so combining marks never hide a match.
 struct WordPieceDecoder: Sendable, Equatable {
     var prefix = "##"
     var cleanup = true
