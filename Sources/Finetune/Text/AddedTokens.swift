@@ -3,17 +3,17 @@
 /// Fields mirror `tokenizers`' `AddedToken`: `leftStrip`/`rightStrip` make the match swallow the
 /// whitespace before/after it, `singleWord` rejects matches inside a word, and `normalized` tokens are
 /// matched against the normalised text instead of the raw text.
-public struct AddedToken: Sendable, Equatable {
-    public var content: String
-    public var id: Int32
-    public var singleWord: Bool
-    public var leftStrip: Bool
-    public var rightStrip: Bool
-    public var normalized: Bool
+struct AddedToken: Sendable, Equatable {
+    var content: String
+    var id: Int32
+    var singleWord: Bool
+    var leftStrip: Bool
+    var rightStrip: Bool
+    var normalized: Bool
     /// Special tokens are skipped by `decode`.
-    public var special: Bool
+    var special: Bool
 
-    public init(
+    init(
         content: String, id: Int32, singleWord: Bool = false, leftStrip: Bool = false, rightStrip: Bool = false,
         normalized: Bool = false, special: Bool = true
     ) {

@@ -117,16 +117,19 @@ struct JSONFields {
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(object.count)
         for (token, id) in object {
-            guard !isJSONBool(id), let number = id as? Int, number >= 0, number <= Int(Int32.max) else {
+            guard !isJSONBool(id), let number = id as? Int, number >= 0, number <= maxTokenId else {
                 throw TokenizerError.malformedJSON(
                     path: path, field: "\(fieldPath(key))[\"\(token)\"]",
-                    reason: "expected a non-negative integer id, found \(describeJSON(id))")
+                    reason: "expected an integer id from 0 to \(maxTokenId), found \(describeJSON(id))")
             }
             vocabulary[token] = Int32(number)
         }
         return vocabulary
     }
 }
+
+/// Largest token id accepted (2^24 - 1): decoding tables are indexed by id, and no vocabulary comes near it.
+let maxTokenId = 16_777_215
 
 /// True for JSON `true`/`false`, which `JSONSerialization` returns as boolean `NSNumber`s that also cast to Int.
 func isJSONBool(_ value: Any) -> Bool {

@@ -162,8 +162,9 @@ enum TokenizerJSON {
         var tokens: [AddedToken] = []
         for (index, entry) in entries.enumerated() {
             let fields = try root.element("added_tokens", index, entry)
-            guard let id = try fields.int("id"), id >= 0, id <= Int(Int32.max) else {
-                throw TokenizerError.malformedJSON(path: fields.path, field: fields.fieldPath("id"), reason: "expected a non-negative integer id")
+            guard let id = try fields.int("id"), id >= 0, id <= maxTokenId else {
+                throw TokenizerError.malformedJSON(
+                    path: fields.path, field: fields.fieldPath("id"), reason: "expected an integer id from 0 to \(maxTokenId)")
             }
             let special = try fields.bool("special") ?? false
             tokens.append(AddedToken(
