@@ -16,8 +16,7 @@ struct BPEModel: Sendable {
         var ignoreMerges = false
     }
 
-    /// Token string -> id, as the vocabulary file gives it.
-    let vocabulary: [String: Int32]
+    let vocabulary: Vocabulary
     let options: Options
 
     /// Id of each byte's first symbol, by position in the word: 0 only byte, 1 first, 2 middle, 3 last.
@@ -32,12 +31,12 @@ struct BPEModel: Sendable {
 
     /// Builds the model. `merges` are token pairs in rank order.
     /// Throws `MergeError` naming the merge index and token when a merge refers to an unknown token.
-    init(vocabulary: [String: Int32], merges: [(String, String)], options: Options) throws(MergeError) {
+    init(vocabulary: Vocabulary, merges: [(String, String)], options: Options) throws(MergeError) {
         self.vocabulary = vocabulary
         self.options = options
 
         if let unknownToken = options.unknownToken {
-            guard let id = vocabulary[unknownToken] else { throw .unknownTokenMissing(unknownToken) }
+            guard let id = vocabulary.id(unknownToken) else { throw .unknownTokenMissing(unknownToken) }
             unknownId = id
         } else {
             unknownId = nil
@@ -51,10 +50,10 @@ struct BPEModel: Sendable {
                 let prefix = (kind == 2 || kind == 3) ? options.continuingSubwordPrefix : ""
                 let suffix = (kind == 0 || kind == 3) ? options.endOfWordSuffix : ""
                 let symbol = prefix + character + suffix
-                if let id = vocabulary[symbol] {
+                if let id = vocabulary.id(symbol) {
                     initial[kind * 256 + byte] = id
                 } else if options.byteFallback {
-                    let ids = symbol.utf8.map { vocabulary[byteFallbackToken($0)] }
+                    let ids = symbol.utf8.map { vocabulary.id(byteFallbackToken($0)) }
                     if ids.allSatisfy({ $0 != nil }) { fallback[kind * 256 + byte] = ids.map { $0! } }
                 }
             }
@@ -65,19 +64,19 @@ struct BPEModel: Sendable {
         var table = MergeTable(minimumCapacity: merges.count)
         let prefixByteCount = options.continuingSubwordPrefix.utf8.count
         for (rank, (left, right)) in merges.enumerated() {
-            guard let leftId = vocabulary[left] else { throw .tokenMissing(index: rank, token: left) }
-            guard let rightId = vocabulary[right] else { throw .tokenMissing(index: rank, token: right) }
+            guard let leftId = vocabulary.id(left) else { throw .tokenMissing(index: rank, token: left) }
+            guard let rightId = vocabulary.id(right) else { throw .tokenMissing(index: rank, token: right) }
             // The merged token drops the right side's continuing-subword prefix, as `tokenizers` does.
             let merged = left + String(decoding: right.utf8.dropFirst(prefixByteCount), as: UTF8.self)
-            guard let newId = vocabulary[merged] else { throw .tokenMissing(index: rank, token: merged) }
+            guard let newId = vocabulary.id(merged) else { throw .tokenMissing(index: rank, token: merged) }
             table.insert(left: leftId, right: rightId, merge: .init(rank: UInt32(rank), newId: newId))
         }
         self.merges = table
 
         if options.ignoreMerges {
             var words = ByteStringTable(minimumCapacity: vocabulary.count)
-            for (token, id) in vocabulary {
-                if let bytes = ByteLevel.decode(token) { words.insert(bytes, value: id) }
+            vocabulary.table.forEach { token, id in
+                if let bytes = ByteLevel.decode(String(decoding: token, as: UTF8.self)) { words.insert(bytes, value: id) }
             }
             wholeWords = words
         } else {

@@ -34,7 +34,7 @@ public final class ByteLevelBPETokenizer: Tokenizer {
 
         // Added tokens take precedence over the model vocabulary when decoding, as in tokenizers.
         var tokensById: [Int32: String] = [:]
-        for (token, id) in model.vocabulary { tokensById[id] = token }
+        for (id, token) in model.vocabulary.tokens { tokensById[id] = token }
         for token in addedTokens { tokensById[token.id] = token.content }
         decodeTable = DecodeTable(tokensById.mapValues { ByteLevel.decoderBytes(of: $0) })
         specialIds = Set(addedTokens.filter(\.special).map(\.id))
@@ -131,8 +131,8 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     }
 
     public func tokenId(_ token: String) -> Int32? {
-        if let added = addedVocabulary.tokens.last(where: { $0.content == token }) { return added.id }
-        return model.vocabulary[token]
+        if let added = addedVocabulary.tokens.last(where: { sameBytes($0.content, token) }) { return added.id }
+        return model.vocabulary.id(token)
     }
 }
 

@@ -49,7 +49,9 @@ struct ByteStringTable: Sendable {
         mask = size - 1
     }
 
-    mutating func insert<Bytes: Collection>(_ key: Bytes, value: Int32) where Bytes.Element == UInt8 {
+    /// Stores `value` for `key` and returns the value it replaces, if any.
+    @discardableResult
+    mutating func insert<Bytes: Collection>(_ key: Bytes, value: Int32) -> Int32? where Bytes.Element == UInt8 {
         if (count + 1) * 2 > slots.count { grow() }
         let bytes = Array(key)
         let hash = bytes.withUnsafeBufferPointer { buffer in
@@ -58,8 +60,9 @@ struct ByteStringTable: Sendable {
         var index = Int(truncatingIfNeeded: hash) & mask
         while slots[index].keyLength != .max {
             if slots[index].hash == UInt32(truncatingIfNeeded: hash), keyEquals(slots[index], bytes) {
+                let previous = slots[index].value
                 slots[index].value = value
-                return
+                return previous
             }
             index = (index + 1) & mask
         }
@@ -68,6 +71,15 @@ struct ByteStringTable: Sendable {
             keyLength: UInt32(bytes.count), value: value)
         keyBytes.append(contentsOf: bytes)
         count += 1
+        return nil
+    }
+
+    /// Calls `body` with every key and value, in no particular order.
+    func forEach(_ body: (ArraySlice<UInt8>, Int32) -> Void) {
+        for slot in slots where slot.keyLength != .max {
+            let start = Int(slot.keyStart)
+            body(keyBytes[start..<(start + Int(slot.keyLength))], slot.value)
+        }
     }
 
     /// Value stored for the `count` bytes at `bytes`, or nil.

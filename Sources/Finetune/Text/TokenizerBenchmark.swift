@@ -66,17 +66,13 @@ public enum TokenizerOutput {
     /// Reads the texts of a `.jsonl` file (`text` field of each non-empty line) or of a plain text file
     /// (one per line, with a final empty line and trailing CRs dropped).
     public static func readTexts(_ url: URL) throws -> [String] {
-        let content = try VocabularyFiles.readText(url.path)
-        var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.utf8.last == UInt8(ascii: "\r") ? line.dropLast() : line
-        }
-        if lines.last == "" { lines.removeLast() }
+        let lines = splitLines(try VocabularyFiles.readText(url.path))
         guard url.pathExtension.lowercased() == "jsonl" else { return lines.map(String.init) }
 
         var texts: [String] = []
         for (index, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            guard let text = object?["text"] as? String else {
+            let object = try? JSONParser.parse(Array(line.utf8))
+            guard case let .string(text)? = object?.member("text") else {
                 throw TokenizerError.invalidInputLine(
                     path: url.path, line: index + 1, reason: "expected a JSON object with a \"text\" string")
             }

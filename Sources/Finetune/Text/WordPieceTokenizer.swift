@@ -38,7 +38,7 @@ public final class WordPieceTokenizer: Tokenizer {
             return String(decoding: output, as: UTF8.self)
         }
         var tokens: [Int32: String] = [:]
-        for (token, id) in model.vocabulary { tokens[id] = token }
+        for (id, token) in model.vocabulary.tokens { tokens[id] = token }
         for token in addedTokens { tokens[token.id] = token.content }
         tokensById = tokens
         specialIds = Set(addedTokens.filter(\.special).map(\.id))
@@ -110,8 +110,8 @@ public final class WordPieceTokenizer: Tokenizer {
     }
 
     public func tokenId(_ token: String) -> Int32? {
-        if let added = addedVocabulary.tokens.last(where: { $0.content == token }) { return added.id }
-        return model.vocabulary[token]
+        if let added = addedVocabulary.tokens.last(where: { sameBytes($0.content, token) }) { return added.id }
+        return model.vocabulary.id(token)
     }
 }
 
