@@ -36,12 +36,12 @@ struct JSONFields {
 
     func fieldPath(_ key: String) -> String { field.isEmpty ? key : "\(field).\(key)" }
 
-    /// The last member named `key`, null included; keys are compared byte for byte.
+    /// Returns the last member named `key`, null included, comparing keys byte for byte.
     func member(_ key: String) -> JSONValue? {
         members.last(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value
     }
 
-    /// The value of `key`, or nil when it is absent or null.
+    /// Returns the value of `key`, or nil when it is absent or null.
     func value(_ key: String) -> JSONValue? {
         guard let value = member(key) else { return nil }
         if case .null = value { return nil }

@@ -15,7 +15,7 @@ indirect enum JSONValue: Sendable {
     case bool(Bool)
     case null
 
-    /// The last member named `key`, compared byte for byte.
+    /// Returns the last member named `key`, comparing keys byte for byte.
     func member(_ key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
         return members.last(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value
