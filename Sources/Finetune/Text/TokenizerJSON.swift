@@ -12,6 +12,11 @@ import Foundation
 /// Anything else throws `TokenizerError.unsupported` naming the field. The file's `truncation` and `padding`
 /// sections are ignored, as `transformers` overrides them per call; the maximum length comes from
 /// tokenizer_config.json and config.json (`TokenizerLoader.load`).
+///
+/// NOTE: `transformers` 5 classes with their own `__init__` (RobertaTokenizer, BertTokenizer) rebuild the
+/// pre-tokenizer, normaliser and post-processor from tokenizer_config.json (`add_prefix_space`,
+/// `do_lower_case` …) instead of using those in tokenizer.json. Folders saved by `save_pretrained` keep the
+/// two consistent; where a hand-edited folder disagrees, this loader follows tokenizer.json.
 enum TokenizerJSON {
     static func load(_ url: URL, settings: FolderSettings, maxLength: Int) throws -> any Tokenizer {
         let root = try JSONFields.read(url)
