@@ -12,7 +12,9 @@ public protocol Tokenizer: Sendable {
     /// Ids as the model sees them: special tokens added, truncated to `maxLength`.
     ///
     /// Truncation drops content tokens from the end and keeps the framing tokens, as `transformers`
-    /// does for `tokenizer(text, truncation=True)` with `max_length == maxLength`.
+    /// does for `tokenizer(text, truncation=True)` with `max_length == maxLength`. Special-token strings
+    /// typed in the text (`<s>`, `</s>`, `<mask>`, `[SEP]` …) become those tokens, as in `transformers`
+    /// with its default `split_special_tokens=False`.
     func encode(_ text: String) -> [Int32]
 
     /// Ids of each text, in input order; the default implementation runs `encode` in parallel.
