@@ -32,7 +32,8 @@ struct SpecialTokens {
         let config = settings.tokenizerConfig
 
         var decoderEntries: [(Int, Spec)] = []
-        if let decoder = try config?.object("added_tokens_decoder") {
+        let decoderFields = try config?.object("added_tokens_decoder")
+        if let decoder = decoderFields {
             for (key, value) in decoder.members {
                 guard let index = Int(key) else {
                     throw TokenizerError.malformedJSON(
@@ -48,7 +49,7 @@ struct SpecialTokens {
         var namedSpecs: [String: Spec] = [:]
         for (key, content) in defaults { namedSpecs[key] = Spec(content: content, normalized: false, special: true) }
         var sources: [JSONFields] = config.map { [$0] } ?? []
-        if decoderEntries.isEmpty, let map = settings.specialTokensMap { sources.append(map) }
+        if decoderFields == nil, let map = settings.specialTokensMap { sources.append(map) }
         for source in sources {
             for key in Self.attributeNames where source.member(key) != nil {
                 guard let value = source.value(key) else {
@@ -70,7 +71,7 @@ struct SpecialTokens {
         }
 
         var legacy: [(Int, Spec)] = []
-        if decoderEntries.isEmpty, let file = settings.legacyAddedTokens {
+        if decoderFields == nil, let file = settings.legacyAddedTokens {
             let specialContents = namedSpecs.values.map(\.content) + extras.map(\.content)
             for (id, content) in try file.vocabularyObject().tokens {
                 let isSpecial = specialContents.contains { sameBytes($0, content) }
