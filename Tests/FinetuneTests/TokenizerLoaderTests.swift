@@ -215,6 +215,22 @@ private func loadError(_ files: [String: String], maxLength: Int? = nil) throws 
         #expect(field == "(document)")
     }
 
+    @Test func missingModelField() throws {
+        let error = try #require(try loadError(["tokenizer.json": #"{"version": "1.0"}"#]))
+        guard case let .missingField(path, field) = error else { Issue.record("got \(error)"); return }
+        #expect(path.hasSuffix("tokenizer.json"))
+        #expect(field == "model")
+    }
+
+    @Test func invalidUTF8File() throws {
+        let url = try folder([:])
+        defer { TokenizerFixtures.remove(url) }
+        try Data([0x5B, 0x50, 0x41, 0x44, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: url.appendingPathComponent("vocab.txt"))
+        #expect(throws: TokenizerError.unreadableFile(path: url.appendingPathComponent("vocab.txt").path, reason: "not valid UTF-8")) {
+            try TokenizerLoader.load(folder: url)
+        }
+    }
+
     @Test func loneSurrogateEscape() throws {
         let error = try #require(try loadError(["tokenizer.json": #"{"model": {"vocab": {"\ud83d": 0}}}"#]))
         guard case let .malformedJSON(_, field, reason) = error else { Issue.record("got \(error)"); return }
