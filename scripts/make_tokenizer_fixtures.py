@@ -24,6 +24,8 @@ Outputs:
       every scalar (GPT-2 split class, BERT whitespace/punctuation, BertNormalizer output).
 
 The .ids.gz format: gzip of unsigned LEB128 varints: text count, then per text its id count and ids.
+Rerunning reproduces every file except the small WordPiece vocabularies, whose trainer numbers tokens of
+equal frequency in hash order; their tricky.json ids change with them.
 """
 
 import gzip
@@ -210,6 +212,8 @@ def tricky_texts():
         "< s > broken special <s",
         "[CLS] [SEP] [MASK] [PAD] [UNK]",
         "text[SEP]more [sep] lower [Sep] [ENT]tagged[ENT] qwx qwxy xqwx",
+        "[ENT] \t\u00a0after and nbsp\u00a0<mask> and tab\t<mask> and ideographic\u3000<mask>",
+        "single word qwx\U0001E6E3 and \u4e00qwx and \U000330B9qwx and qwx\u0301 and _qwx",
         "it's don't I'm you're we've they'll she'd",
         "IT'S DON'T uppercase contractions",
         "''quoted'' 'single' \"double\" '''",

@@ -2,21 +2,21 @@ import Foundation
 import Testing
 import Finetune
 
-/// A temporary folder holding `files` (name -> contents), removed by `cleanUp`.
+/// Creates a temporary folder with `files` (name -> contents); callers remove it.
 private func folder(_ files: [String: String]) throws -> URL {
     let url = try TokenizerFixtures.temporaryFolder()
     for (name, contents) in files { try TokenizerFixtures.write(contents, to: url.appendingPathComponent(name)) }
     return url
 }
 
-/// The small trained BPE tokenizer.json with extra files beside it.
+/// Copies the small trained BPE tokenizer.json into a temporary folder with extra files beside it.
 private func smallBPEFolder(_ extra: [String: String] = [:]) throws -> URL {
     let tokenizerJSON = try String(
         contentsOf: TokenizerFixtures.folder.appendingPathComponent("small_bpe/tokenizer.json"), encoding: .utf8)
     return try folder(["tokenizer.json": tokenizerJSON].merging(extra) { _, new in new })
 }
 
-/// A minimal byte-level BPE tokenizer.json; `model` and `root` entries replace the defaults.
+/// Writes a minimal byte-level BPE tokenizer.json whose `model` and `root` entries replace the defaults.
 private func tinyTokenizerJSON(model: [String: Any] = [:], root: [String: Any] = [:]) throws -> String {
     var modelFields: [String: Any] = ["type": "BPE", "vocab": ["a": 0, "b": 1, "ab": 2, "<pad>": 3], "merges": ["a b"]]
     modelFields.merge(model) { _, new in new }
@@ -29,7 +29,7 @@ private func tinyTokenizerJSON(model: [String: Any] = [:], root: [String: Any] =
     return String(decoding: try JSONSerialization.data(withJSONObject: rootFields), as: UTF8.self)
 }
 
-/// The `TokenizerError` that loading `files` throws, or nil when loading succeeds.
+/// Loads a folder of `files` and returns the `TokenizerError` thrown, or nil when loading succeeds.
 private func loadError(_ files: [String: String], maxLength: Int? = nil) throws -> TokenizerError? {
     let url = try folder(files)
     defer { TokenizerFixtures.remove(url) }
@@ -146,6 +146,54 @@ private func loadError(_ files: [String: String], maxLength: Int? = nil) throws 
     }
 }
 
+@Suite struct TokenizerVocabularyTests {
+    /// "é" (U+00E9) and "e" + U+0301 are equal as Swift Strings but distinct tokens for Hugging Face.
+    @Test func canonicallyEquivalentTokensStayDistinct() throws {
+        let url = try folder([
+            "vocab.txt": "[PAD]\n[UNK]\n[CLS]\n[SEP]\ncaf\u{E9}\ncafe\u{301}\n",
+            "tokenizer_config.json": #"{"do_lower_case": false}"#,
+        ])
+        defer { TokenizerFixtures.remove(url) }
+        let tokenizer = try TokenizerLoader.load(folder: url)
+        #expect(tokenizer.encode("caf\u{E9}") == [2, 4, 3])
+        #expect(tokenizer.encode("cafe\u{301}") == [2, 5, 3])
+        #expect(tokenizer.tokenId("caf\u{E9}") == 4)
+        #expect(tokenizer.tokenId("cafe\u{301}") == 5)
+        // [MASK] is missing from the file, so it is added after the six lines, as transformers adds it.
+        #expect(tokenizer.tokenId("[MASK]") == 6)
+        #expect(tokenizer.vocabularySize == 7)
+    }
+
+    @Test func canonicallyEquivalentJSONKeysStayDistinct() throws {
+        let json = #"{"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "[PAD]": 1, "\u00e9": 2, "e\u0301": 3, "\ud83d\ude00": 4}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
+        let url = try folder(["tokenizer.json": json])
+        defer { TokenizerFixtures.remove(url) }
+        let tokenizer = try TokenizerLoader.load(folder: url)
+        #expect(tokenizer.encode("\u{E9} e\u{301} \u{1F600} x") == [2, 3, 4, 0])
+    }
+
+    @Test func repeatedVocabularyLineKeepsLastId() throws {
+        let url = try folder(["vocab.txt": "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nhello  \n"])
+        defer { TokenizerFixtures.remove(url) }
+        let tokenizer = try TokenizerLoader.load(folder: url)
+        #expect(tokenizer.encode("hello") == [2, 5, 3])
+        // Five distinct tokens, so transformers gives the missing [MASK] id 5 too, and the added token wins
+        // when decoding (then is skipped as special); id 4 has no token left.
+        #expect(tokenizer.tokenId("[MASK]") == 5)
+        #expect(tokenizer.decode([4, 5]) == "")
+        #expect(tokenizer.vocabularySize == 6)
+    }
+
+    @Test func crlfMergesFile() throws {
+        let url = try folder([
+            "vocab.json": #"{"<s>": 0, "<pad>": 1, "</s>": 2, "a": 3, "b": 4, "ab": 5}"#,
+            "merges.txt": "#version: 0.2\r\na b\r\n",
+        ])
+        defer { TokenizerFixtures.remove(url) }
+        #expect(try TokenizerLoader.load(folder: url).encode("ab") == [0, 5, 2])
+    }
+}
+
 @Suite struct TokenizerErrorTests {
     @Test func emptyFolderListsExpectedFiles() throws {
         let error = try #require(try loadError([:]))
@@ -165,6 +213,35 @@ private func loadError(_ files: [String: String], maxLength: Int? = nil) throws 
         guard case let .malformedJSON(path, field, _) = error else { Issue.record("got \(error)"); return }
         #expect(path.hasSuffix("tokenizer.json"))
         #expect(field == "(document)")
+    }
+
+    @Test func missingModelField() throws {
+        let error = try #require(try loadError(["tokenizer.json": #"{"version": "1.0"}"#]))
+        guard case let .missingField(path, field) = error else { Issue.record("got \(error)"); return }
+        #expect(path.hasSuffix("tokenizer.json"))
+        #expect(field == "model")
+    }
+
+    @Test func invalidUTF8File() throws {
+        let url = try folder([:])
+        defer { TokenizerFixtures.remove(url) }
+        try Data([0x5B, 0x50, 0x41, 0x44, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: url.appendingPathComponent("vocab.txt"))
+        #expect(throws: TokenizerError.unreadableFile(path: url.appendingPathComponent("vocab.txt").path, reason: "not valid UTF-8")) {
+            try TokenizerLoader.load(folder: url)
+        }
+    }
+
+    @Test func loneSurrogateEscape() throws {
+        let error = try #require(try loadError(["tokenizer.json": #"{"model": {"vocab": {"\ud83d": 0}}}"#]))
+        guard case let .malformedJSON(_, field, reason) = error else { Issue.record("got \(error)"); return }
+        #expect(field == "(document)")
+        #expect(reason.contains("surrogate"))
+    }
+
+    @Test func trailingCommaRejected() throws {
+        let error = try #require(try loadError(["tokenizer.json": #"{"model": {"type": "BPE",}}"#]))
+        guard case let .malformedJSON(_, _, reason) = error else { Issue.record("got \(error)"); return }
+        #expect(reason.contains("byte 25"))
     }
 
     @Test func unsupportedModelType() throws {

@@ -112,7 +112,7 @@ enum TokenizerFixtures {
 
     // MARK: Model folders
 
-    /// A new empty folder under the system temporary directory.
+    /// Creates an empty folder under the system temporary directory.
     static func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tokenizer-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

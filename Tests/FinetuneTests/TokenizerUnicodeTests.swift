@@ -4,8 +4,8 @@ import Finetune
 
 /// Every Unicode scalar classified and normalised as `tokenizers` 0.23 does, checked per block of 4,096
 /// against the FNV-1a 64 hashes in unicode_blocks.json. A failing block points to a character class that
-/// changed, typically after a toolchain update with newer Unicode tables; rerun the fixture script's
-/// probes on that block to find the scalar.
+/// changed, typically after a toolchain update with newer Unicode tables. Probe that block's scalars with
+/// the `tokenizers` Python package, as scripts/make_tokenizer_fixtures.py does, to find the scalar.
 @Suite struct TokenizerUnicodeTests {
     private struct Blocks {
         let size: Int
@@ -81,7 +81,7 @@ import Finetune
         }
     }
 
-    /// The scalars joined by the separator, a starter that keeps NFD reordering within each scalar's output.
+    /// Joins the scalars by the separator, a starter that keeps NFD reordering within each scalar's output.
     private func joined(_ scalars: [Unicode.Scalar]) -> String {
         var text = String.UnicodeScalarView()
         for (index, scalar) in scalars.enumerated() {

@@ -3,17 +3,17 @@
 /// Fields mirror `tokenizers`' `AddedToken`: `leftStrip`/`rightStrip` make the match swallow the
 /// whitespace before/after it, `singleWord` rejects matches inside a word, and `normalized` tokens are
 /// matched against the normalised text instead of the raw text.
-public struct AddedToken: Sendable, Equatable {
-    public var content: String
-    public var id: Int32
-    public var singleWord: Bool
-    public var leftStrip: Bool
-    public var rightStrip: Bool
-    public var normalized: Bool
+struct AddedToken: Sendable, Equatable {
+    var content: String
+    var id: Int32
+    var singleWord: Bool
+    var leftStrip: Bool
+    var rightStrip: Bool
+    var normalized: Bool
     /// Special tokens are skipped by `decode`.
-    public var special: Bool
+    var special: Bool
 
-    public init(
+    init(
         content: String, id: Int32, singleWord: Bool = false, leftStrip: Bool = false, rightStrip: Bool = false,
         normalized: Bool = false, special: Bool = true
     ) {
@@ -47,9 +47,6 @@ struct AddedVocabulary: Sendable {
             patterns: tokens.filter(\.normalized).map { (normalizedContent($0.content), $0) })
     }
 
-    var hasRawTokens: Bool { !rawMatcher.isEmpty }
-    var hasNormalizedTokens: Bool { !normalizedMatcher.isEmpty }
-
     /// Calls `body(start, end, id)` for each piece of raw `text`: `id` is the added token's id, or nil for
     /// text between matches. Empty pieces are skipped.
     func splitRaw(_ text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, Int32?) -> Void) {
@@ -71,6 +68,8 @@ struct AddedTokenMatcher: Sendable {
 
     /// Patterns grouped by first byte, longest first.
     private let patternsByFirstByte: [[Pattern]]
+    /// True at each byte that starts some pattern, so the scan skips other bytes without touching the groups.
+    private let startsPattern: [Bool]
     let isEmpty: Bool
 
     init(patterns: [(String, AddedToken)]) {
@@ -85,6 +84,7 @@ struct AddedTokenMatcher: Sendable {
             groups[index].sort { $0.bytes.count > $1.bytes.count || ($0.bytes.count == $1.bytes.count && $0.bytes.lexicographicallyPrecedes($1.bytes)) }
         }
         patternsByFirstByte = groups
+        startsPattern = groups.map { !$0.isEmpty }
         isEmpty = byContent.isEmpty
     }
 
@@ -92,7 +92,6 @@ struct AddedTokenMatcher: Sendable {
     @inline(__always)
     private func longestMatch(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Pattern? {
         let candidates = patternsByFirstByte[Int(text[index])]
-        if candidates.isEmpty { return nil }
         let remaining = text.count - index
         for pattern in candidates where pattern.bytes.count <= remaining {
             let matches = pattern.bytes.withUnsafeBufferPointer {
@@ -110,10 +109,17 @@ struct AddedTokenMatcher: Sendable {
             body(0, count, nil)
             return
         }
+        startsPattern.withUnsafeBufferPointer { starts in
+            splitMatches(text, starts: starts, body)
+        }
+    }
+
+    private func splitMatches(_ text: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Bool>, _ body: (Int, Int, Int32?) -> Void) {
+        let count = text.count
         var pieceStart = 0      // end of the previous emitted piece (`start_offset` in tokenizers)
         var searchFrom = 0
         while searchFrom < count {
-            guard let pattern = longestMatch(text, at: searchFrom) else {
+            guard starts[Int(text[searchFrom])], let pattern = longestMatch(text, at: searchFrom) else {
                 searchFrom += 1
                 continue
             }

@@ -2,10 +2,10 @@
 ///
 /// It works on raw bytes. Vocabulary tokens are strings over GPT-2's 256-character byte alphabet
 /// (`ByteLevel`), which maps one-to-one onto byte strings, so the word's bytes stand in for its mapped
-/// characters without building any string. Semantics follow `tokenizers` 0.23 `models/bpe`:
-/// merges apply lowest rank first and, within one rank, leftmost first; a later merge of the same pair
-/// replaces an earlier one; `continuing_subword_prefix`, `end_of_word_suffix`, `unk_token` with
-/// `fuse_unk`, `byte_fallback` and `ignore_merges` behave as there. Dropout is rejected at load time.
+/// characters without building any string. Semantics follow `tokenizers` 0.23 `models/bpe`. Merges apply
+/// lowest rank first and, within one rank, leftmost first. A later merge of the same pair replaces an
+/// earlier one. `continuing_subword_prefix`, `end_of_word_suffix`, `unk_token` with `fuse_unk`,
+/// `byte_fallback` and `ignore_merges` behave as there, and dropout is rejected at load time.
 struct BPEModel: Sendable {
     struct Options: Sendable, Equatable {
         var unknownToken: String? = nil
@@ -16,8 +16,7 @@ struct BPEModel: Sendable {
         var ignoreMerges = false
     }
 
-    /// Token string -> id, as the vocabulary file gives it.
-    let vocabulary: [String: Int32]
+    let vocabulary: Vocabulary
     let options: Options
 
     /// Id of each byte's first symbol, by position in the word: 0 only byte, 1 first, 2 middle, 3 last.
@@ -32,12 +31,12 @@ struct BPEModel: Sendable {
 
     /// Builds the model. `merges` are token pairs in rank order.
     /// Throws `MergeError` naming the merge index and token when a merge refers to an unknown token.
-    init(vocabulary: [String: Int32], merges: [(String, String)], options: Options) throws(MergeError) {
+    init(vocabulary: Vocabulary, merges: [(String, String)], options: Options) throws(MergeError) {
         self.vocabulary = vocabulary
         self.options = options
 
         if let unknownToken = options.unknownToken {
-            guard let id = vocabulary[unknownToken] else { throw .unknownTokenMissing(unknownToken) }
+            guard let id = vocabulary.id(unknownToken) else { throw .unknownTokenMissing(unknownToken) }
             unknownId = id
         } else {
             unknownId = nil
@@ -51,10 +50,10 @@ struct BPEModel: Sendable {
                 let prefix = (kind == 2 || kind == 3) ? options.continuingSubwordPrefix : ""
                 let suffix = (kind == 0 || kind == 3) ? options.endOfWordSuffix : ""
                 let symbol = prefix + character + suffix
-                if let id = vocabulary[symbol] {
+                if let id = vocabulary.id(symbol) {
                     initial[kind * 256 + byte] = id
                 } else if options.byteFallback {
-                    let ids = symbol.utf8.map { vocabulary[byteFallbackToken($0)] }
+                    let ids = symbol.utf8.map { vocabulary.id(byteFallbackToken($0)) }
                     if ids.allSatisfy({ $0 != nil }) { fallback[kind * 256 + byte] = ids.map { $0! } }
                 }
             }
@@ -65,19 +64,19 @@ struct BPEModel: Sendable {
         var table = MergeTable(minimumCapacity: merges.count)
         let prefixByteCount = options.continuingSubwordPrefix.utf8.count
         for (rank, (left, right)) in merges.enumerated() {
-            guard let leftId = vocabulary[left] else { throw .tokenMissing(index: rank, token: left) }
-            guard let rightId = vocabulary[right] else { throw .tokenMissing(index: rank, token: right) }
+            guard let leftId = vocabulary.id(left) else { throw .tokenMissing(index: rank, token: left) }
+            guard let rightId = vocabulary.id(right) else { throw .tokenMissing(index: rank, token: right) }
             // The merged token drops the right side's continuing-subword prefix, as `tokenizers` does.
             let merged = left + String(decoding: right.utf8.dropFirst(prefixByteCount), as: UTF8.self)
-            guard let newId = vocabulary[merged] else { throw .tokenMissing(index: rank, token: merged) }
+            guard let newId = vocabulary.id(merged) else { throw .tokenMissing(index: rank, token: merged) }
             table.insert(left: leftId, right: rightId, merge: .init(rank: UInt32(rank), newId: newId))
         }
         self.merges = table
 
         if options.ignoreMerges {
             var words = ByteStringTable(minimumCapacity: vocabulary.count)
-            for (token, id) in vocabulary {
-                if let bytes = ByteLevel.decode(token) { words.insert(bytes, value: id) }
+            vocabulary.table.forEach { token, id in
+                if let bytes = ByteLevel.decode(String(decoding: token, as: UTF8.self)) { words.insert(bytes, value: id) }
             }
             wholeWords = words
         } else {
@@ -112,14 +111,21 @@ struct BPEModel: Sendable {
         }
     }
 
-    /// One symbol per byte, or unknown/fallback symbols for bytes missing from the vocabulary.
+    /// Builds one symbol per byte, or unknown/fallback symbols for bytes missing from the vocabulary.
     private func buildSymbols(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) {
         scratch.symbols.removeAll(keepingCapacity: true)
         scratch.lengths.removeAll(keepingCapacity: true)
         var pendingUnknown: (id: Int32, length: Int32)? = nil
         let count = bytes.count
         for index in 0..<count {
-            let kind = count == 1 ? 0 : index == 0 ? 1 : index == count - 1 ? 3 : 2
+            var kind = 2
+            if count == 1 {
+                kind = 0
+            } else if index == 0 {
+                kind = 1
+            } else if index == count - 1 {
+                kind = 3
+            }
             let slot = kind * 256 + Int(bytes[index])
             let id = initialIds[slot]
             if id >= 0 {

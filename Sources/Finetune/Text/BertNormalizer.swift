@@ -56,10 +56,11 @@ public struct BertNormalizer: Sendable, Equatable {
 
     /// ASCII only: no ideographs, no decompositions, and lowercasing is A-Z -> a-z.
     private func normalizeASCII(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let table = HFUnicode.bertBasicPlane
         for byte in input {
             var byte = byte
             if cleanText {
-                let flags = HFUnicode.bertFlags(UInt32(byte))
+                let flags = table[Int(byte)]
                 if flags.contains(.removedByCleanText) { continue }
                 if flags.contains(.whitespace) { byte = UInt8(ascii: " ") }
             }
@@ -132,19 +133,22 @@ public struct BertNormalizer: Sendable, Equatable {
             scratch.decomposed.append(contentsOf: decomposition)
         }
 
-        // Canonical ordering: bubble each non-starter left past non-starters of a higher class.
-        var classes = scratch.decomposed.map { Unicode.Scalar($0).map(HFUnicode.combiningClass) ?? 0 }
-        if classes.allSatisfy({ $0 == 0 }) {
-            swap(&scratch.scalars, &scratch.decomposed)
-            return
-        }
-        for index in classes.indices where classes[index] != 0 {
-            var position = index
-            while position > 0 && classes[position - 1] > classes[position] {
-                classes.swapAt(position - 1, position)
-                scratch.decomposed.swapAt(position - 1, position)
-                position -= 1
+        // Canonical ordering: a stable sort by combining class of each run of non-starters.
+        let classes = scratch.decomposed.map { Unicode.Scalar($0).map(HFUnicode.combiningClass) ?? 0 }
+        var runStart = 0
+        while runStart < classes.count {
+            if classes[runStart] == 0 {
+                runStart += 1
+                continue
             }
+            var runEnd = runStart + 1
+            while runEnd < classes.count && classes[runEnd] != 0 { runEnd += 1 }
+            if runEnd - runStart > 1 {
+                let order = (runStart..<runEnd).sorted { (classes[$0], $0) < (classes[$1], $1) }
+                let reordered = order.map { scratch.decomposed[$0] }
+                scratch.decomposed.replaceSubrange(runStart..<runEnd, with: reordered)
+            }
+            runStart = runEnd
         }
         swap(&scratch.scalars, &scratch.decomposed)
     }

@@ -2,11 +2,18 @@
 /// then on punctuation, each punctuation character becoming a word of its own.
 ///
 /// Punctuation is ASCII 33-47, 58-64, 91-96 and 123-126 (so `$`, `+`, `<`, `^`, `|` count) plus the
-/// Unicode 8.0 P* categories; whitespace is Unicode White_Space (`HFUnicode.bertFlags`).
+/// Unicode 8.0 P* categories. Whitespace is Unicode White_Space (`HFUnicode.bertFlags`).
 enum BertPreTokenizer {
     /// Calls `body(start, end)` with the byte range of each word of `bytes` (valid UTF-8), in order.
-    @inline(__always)
     static func split(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        HFUnicode.bertBasicPlane.withUnsafeBufferPointer { table in split(bytes, flags: table, body) }
+    }
+
+    /// `flags` is `HFUnicode.bertBasicPlane`, passed as a pointer so the loop reads it directly.
+    @inline(__always)
+    private static func split(
+        _ bytes: UnsafeBufferPointer<UInt8>, flags table: UnsafeBufferPointer<BertCharacterFlags>, _ body: (Int, Int) -> Void
+    ) {
         var wordStart = -1
         var index = 0
         while index < bytes.count {
@@ -14,11 +21,11 @@ enum BertPreTokenizer {
             let flags: BertCharacterFlags
             let length: Int
             if byte < 0x80 {
-                flags = asciiFlags[Int(byte)]
+                flags = table[Int(byte)]
                 length = 1
             } else {
                 let decoded = decodeScalar(bytes, at: index)
-                flags = HFUnicode.bertFlags(decoded.value)
+                flags = decoded.value < 0x10000 ? table[Int(decoded.value)] : HFUnicode.bertFlags(decoded.value)
                 length = decoded.length
             }
             if flags.contains(.whitespace) || flags.contains(.punctuation) {
@@ -36,6 +43,4 @@ enum BertPreTokenizer {
         }
         if wordStart >= 0 { body(wordStart, bytes.count) }
     }
-
-    private static let asciiFlags: [BertCharacterFlags] = (0..<128).map { HFUnicode.bertFlags(UInt32($0)) }
 }

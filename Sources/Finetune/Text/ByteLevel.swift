@@ -1,6 +1,6 @@
 /// GPT-2's reversible map between bytes and printable characters, which byte-level BPE vocabularies use.
 ///
-/// Printable Latin-1 bytes (`!`...`~`, `¡`...`¬`, `®`...`ÿ`) map to themselves; the other 68 bytes map to
+/// Printable Latin-1 bytes (`!`...`~`, `¡`...`¬`, `®`...`ÿ`) map to themselves. The other 68 bytes map to
 /// U+0100 upwards in byte order, so a space becomes `Ġ` (U+0120) and a newline `Ċ` (U+010A).
 /// Source: openai/gpt-2 `encoder.py` `bytes_to_unicode`, also `tokenizers` `pre_tokenizers/byte_level.rs`.
 enum ByteLevel {
@@ -35,13 +35,6 @@ enum ByteLevel {
     private static let byteOfExtraCharacter: [UInt8] = (0..<256).compactMap { byte in
         let printable = (0x21...0x7E).contains(byte) || (0xA1...0xAC).contains(byte) || (0xAE...0xFF).contains(byte)
         return printable ? nil : UInt8(byte)
-    }
-
-    /// The mapped string of raw bytes, as a vocabulary stores it.
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var text = String.UnicodeScalarView()
-        for byte in bytes { text.append(characterOfByte[Int(byte)]) }
-        return String(text)
     }
 
     /// Raw bytes of a vocabulary token, or nil when a character is outside the alphabet.

@@ -34,7 +34,7 @@ public final class ByteLevelBPETokenizer: Tokenizer {
 
         // Added tokens take precedence over the model vocabulary when decoding, as in tokenizers.
         var tokensById: [Int32: String] = [:]
-        for (token, id) in model.vocabulary { tokensById[id] = token }
+        for (id, token) in model.vocabulary.tokens { tokensById[id] = token }
         for token in addedTokens { tokensById[token.id] = token.content }
         decodeTable = DecodeTable(tokensById.mapValues { ByteLevel.decoderBytes(of: $0) })
         specialIds = Set(addedTokens.filter(\.special).map(\.id))
@@ -44,17 +44,20 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     /// Per-worker mutable state: BPE arrays, the word cache and a buffer for prefixed pieces.
     struct Scratch {
         var bpe = BPEModel.Scratch()
-        var cache = WordCache()
+        var cache: WordCache
         var piece: [UInt8] = []
+
+        init(cacheEntries: Int) { cache = WordCache(maxEntries: cacheEntries) }
     }
 
+    /// Encodes one text without a word cache, which would cost more to set up than it saves.
     public func encode(_ text: String) -> [Int32] {
-        var scratch = Scratch()
+        var scratch = Scratch(cacheEntries: 0)
         return encode(text, scratch: &scratch)
     }
 
     public func encodeBatch(_ texts: [String]) -> [[Int32]] {
-        parallelMap(texts, makeState: { Scratch() }) { text, scratch in encode(text, scratch: &scratch) }
+        parallelMap(texts, makeState: { Scratch(cacheEntries: 16_384) }) { text, scratch in encode(text, scratch: &scratch) }
     }
 
     func encode(_ text: String, scratch: inout Scratch) -> [Int32] {
@@ -128,8 +131,8 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     }
 
     public func tokenId(_ token: String) -> Int32? {
-        if let added = addedVocabulary.tokens.last(where: { $0.content == token }) { return added.id }
-        return model.vocabulary[token]
+        if let added = addedVocabulary.tokens.last(where: { sameBytes($0.content, token) }) { return added.id }
+        return model.vocabulary.id(token)
     }
 }
 

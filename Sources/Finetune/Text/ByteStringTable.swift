@@ -49,15 +49,20 @@ struct ByteStringTable: Sendable {
         mask = size - 1
     }
 
-    mutating func insert<Bytes: Collection>(_ key: Bytes, value: Int32) where Bytes.Element == UInt8 {
+    /// Stores `value` for `key` and returns the value it replaces, if any.
+    @discardableResult
+    mutating func insert<Bytes: Collection>(_ key: Bytes, value: Int32) -> Int32? where Bytes.Element == UInt8 {
         if (count + 1) * 2 > slots.count { grow() }
         let bytes = Array(key)
-        let hash = bytes.withUnsafeBufferPointer { hashBytes($0.baseAddress ?? emptyBytePointer, $0.count) }
+        let hash = bytes.withUnsafeBufferPointer { buffer in
+            withUnsafePointer(to: 0 as UInt8) { hashBytes(buffer.baseAddress ?? $0, buffer.count) }
+        }
         var index = Int(truncatingIfNeeded: hash) & mask
         while slots[index].keyLength != .max {
             if slots[index].hash == UInt32(truncatingIfNeeded: hash), keyEquals(slots[index], bytes) {
+                let previous = slots[index].value
                 slots[index].value = value
-                return
+                return previous
             }
             index = (index + 1) & mask
         }
@@ -66,11 +71,15 @@ struct ByteStringTable: Sendable {
             keyLength: UInt32(bytes.count), value: value)
         keyBytes.append(contentsOf: bytes)
         count += 1
+        return nil
     }
 
-    func value(_ key: String) -> Int32? {
-        var copy = key
-        return copy.withUTF8 { value($0.baseAddress ?? emptyBytePointer, $0.count) }
+    /// Calls `body` with every key and value, in no particular order.
+    func forEach(_ body: (ArraySlice<UInt8>, Int32) -> Void) {
+        for slot in slots where slot.keyLength != .max {
+            let start = Int(slot.keyStart)
+            body(keyBytes[start..<(start + Int(slot.keyLength))], slot.value)
+        }
     }
 
     /// Value stored for the `count` bytes at `bytes`, or nil.
@@ -94,14 +103,6 @@ struct ByteStringTable: Sendable {
         }
     }
 
-    /// Every key and value, in no particular order.
-    func forEach(_ body: (ArraySlice<UInt8>, Int32) -> Void) {
-        for slot in slots where slot.keyLength != .max {
-            let start = Int(slot.keyStart)
-            body(keyBytes[start..<(start + Int(slot.keyLength))], slot.value)
-        }
-    }
-
     private func keyEquals(_ slot: Slot, _ bytes: [UInt8]) -> Bool {
         guard Int(slot.keyLength) == bytes.count else { return false }
         let start = Int(slot.keyStart)
@@ -122,13 +123,6 @@ struct ByteStringTable: Sendable {
         }
     }
 }
-
-/// A valid pointer for empty buffers, whose base address may be nil.
-let emptyBytePointer: UnsafePointer<UInt8> = {
-    let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-    pointer.initialize(to: 0)
-    return UnsafePointer(pointer)
-}()
 
 @inline(__always)
 func memoryEquals(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
@@ -222,7 +216,7 @@ struct WordCache {
     private let maxEntries: Int
     private var count = 0
 
-    init(maxEntries: Int = 16_384) {
+    init(maxEntries: Int) {
         var size = 16
         while size < maxEntries * 2 { size <<= 1 }
         slots = Array(repeating: Slot(hash: 0, keyStart: 0, keyLength: -1, idsStart: 0, idsCount: 0), count: size)

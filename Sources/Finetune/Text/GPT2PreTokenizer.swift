@@ -8,14 +8,24 @@
 /// - an apostrophe followed by lowercase `s t m d re ve ll` is a piece of its own ("it's" -> "it", "'s");
 /// - one optional U+0020 space joins the run of letters, digits or other symbols after it;
 /// - a run of whitespace followed by more text gives back its last character, which then starts the
-///   next piece when it is a space ("a   b" -> "a", "  ", " b"), or stands alone otherwise ("a \tb" ->
-///   "a", " ", "\t", "b").
+///   next piece when it is a space ("a   b" -> "a", "  ", " b"), or is a piece of its own otherwise
+///   ("a \tb" -> "a", " ", "\t", "b").
 /// Character classes follow `HFUnicode.gpt2Class` (Unicode 16.0, as Oniguruma in `tokenizers` 0.23).
 enum GPT2PreTokenizer {
     /// Calls `body(start, end)` with the byte range of each piece of `bytes`, in order; the pieces cover
     /// every byte. `bytes` must be valid UTF-8.
-    @inline(__always)
     static func split(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        HFUnicode.gpt2BasicPlane.withUnsafeBufferPointer { table in split(bytes, classes: table, body) }
+    }
+
+    /// `classes` is `HFUnicode.gpt2BasicPlane`, passed as a pointer so the loop reads it directly.
+    @inline(__always)
+    private static func split(
+        _ bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<GPT2CharacterClass>, _ body: (Int, Int) -> Void
+    ) {
+        @inline(__always) func classOf(_ value: UInt32) -> GPT2CharacterClass {
+            value < 0x10000 ? classes[Int(value)] : HFUnicode.gpt2Class(value)
+        }
         let count = bytes.count
         var index = 0
         while index < count {
@@ -29,18 +39,18 @@ enum GPT2PreTokenizer {
             }
 
             // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`
-            var runClass = HFUnicode.gpt2Class(first.value)
+            var runClass = classOf(first.value)
             var runStart = index
             if first.value == 0x20, index + 1 < count {
                 let next = decodeScalar(bytes, at: index + 1)
-                let nextClass = HFUnicode.gpt2Class(next.value)
+                let nextClass = classOf(next.value)
                 if nextClass != .whitespace {
                     runClass = nextClass
                     runStart = index + 1
                 }
             }
             if runClass != .whitespace {
-                let end = endOfRun(bytes, from: runStart, of: runClass)
+                let end = endOfRun(bytes, from: runStart, of: runClass, classes: classes)
                 body(index, end)
                 index = end
                 continue
@@ -52,7 +62,7 @@ enum GPT2PreTokenizer {
             var characters = 0
             while end < count {
                 let scalar = decodeScalar(bytes, at: end)
-                if HFUnicode.gpt2Class(scalar.value) != .whitespace { break }
+                if classOf(scalar.value) != .whitespace { break }
                 lastStart = end
                 end += scalar.length
                 characters += 1
@@ -67,7 +77,7 @@ enum GPT2PreTokenizer {
         }
     }
 
-    /// Byte length of the contraction at `index` (which holds an apostrophe), or nil.
+    /// Byte length of the contraction at `index` (which contains an apostrophe), or nil.
     @inline(__always)
     private static func contractionLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         guard index + 1 < bytes.count else { return nil }
@@ -86,24 +96,24 @@ enum GPT2PreTokenizer {
     /// End of the run of `runClass` characters that starts at `start` (whose character has that class).
     @inline(__always)
     private static func endOfRun(
-        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, of runClass: GPT2CharacterClass
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, of runClass: GPT2CharacterClass,
+        classes: UnsafeBufferPointer<GPT2CharacterClass>
     ) -> Int {
         var end = start
         while end < bytes.count {
             let byte = bytes[end]
             if byte < 0x80 {
-                if asciiClass[Int(byte)] != runClass { break }
+                if classes[Int(byte)] != runClass { break }
                 end += 1
             } else {
                 let scalar = decodeScalar(bytes, at: end)
-                if HFUnicode.gpt2Class(scalar.value) != runClass { break }
+                let scalarClass = scalar.value < 0x10000 ? classes[Int(scalar.value)] : HFUnicode.gpt2Class(scalar.value)
+                if scalarClass != runClass { break }
                 end += scalar.length
             }
         }
         return end
     }
-
-    private static let asciiClass: [GPT2CharacterClass] = (0..<128).map { HFUnicode.gpt2Class(UInt32($0)) }
 }
 
 /// Scalar value and byte length of the UTF-8 sequence at `index`; `bytes` must be valid UTF-8.

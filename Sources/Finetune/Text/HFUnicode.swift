@@ -1,17 +1,18 @@
-// Unicode character classes as Hugging Face `tokenizers` 0.23 sees them.
+// Unicode character classes as Hugging Face `tokenizers` 0.23 classifies them.
 //
-// `tokenizers` takes its classes from three libraries that each ship their own, older Unicode tables,
-// while Swift 6.3's `Unicode.Scalar.Properties` follow Unicode 17. A character assigned later than a
-// library's tables is "unassigned" to that library, so we ask Swift for the category and then apply
-// the library's Unicode version through `properties.age`:
+// `tokenizers` takes its classes from libraries that each ship their own, older Unicode tables, while
+// Swift 6.3's `Unicode.Scalar.Properties` follow Unicode 17. A character assigned later than a library's
+// tables is "unassigned" to that library, so we ask Swift for the category and then apply the library's
+// Unicode version through `properties.age`. The versions below were found by probing every scalar
+// through the `tokenizers` Python package:
 //
-// - the GPT-2 split regex runs on Oniguruma, whose tables are Unicode 16.0;
-// - BertNormalizer and BertPreTokenizer use the `unicode_categories` crate 0.1, Unicode 8.0,
-//   with six characters whose category changed since (`bertCategoryOverrides`);
-// - NFD in BertNormalizer uses `unicode-normalization-alignments` 0.1, Unicode 9.0;
-// - added tokens with `single_word` test Rust `regex` `\w`, whose tables are Unicode 16.0;
-// - whitespace (`char::is_whitespace`, Oniguruma `\s`) and lowercasing (`char::to_lowercase`) come from
-//   Rust's standard library and agree with Swift on every code point.
+// - the GPT-2 split regex (Oniguruma) behaves as Unicode 16.0;
+// - BertNormalizer and BertPreTokenizer (`unicode_categories` crate) behave as Unicode 8.0, apart from
+//   the seven characters in `bertCategoryOverrides`;
+// - NFD in BertNormalizer (`unicode-normalization-alignments`) knows combining classes up to Unicode 9.0;
+// - added tokens with `single_word` test Rust `regex` `\w`, which behaves as Unicode 16.0;
+// - whitespace (`char::is_whitespace`, Oniguruma `\s`) and lowercasing (`char::to_lowercase`) agree with
+//   Swift on every code point.
 //
 // scripts/make_tokenizer_fixtures.py records HF's class of every code point, and TokenizerUnicodeTests
 // checks all 1,112,064 scalars against it, so a toolchain with newer Unicode tables fails loudly.
@@ -42,12 +43,12 @@ public struct BertCharacterFlags: OptionSet, Sendable {
 
 public enum HFUnicode {
     /// Classes of the first 65,536 scalars, computed on first use; others are computed per call.
-    private static let gpt2BasicPlane: [GPT2CharacterClass] = (0..<0x10000).map { value in
+    static let gpt2BasicPlane: [GPT2CharacterClass] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return .other }   // surrogates
         return computeGPT2Class(scalar)
     }
 
-    private static let bertBasicPlane: [BertCharacterFlags] = (0..<0x10000).map { value in
+    static let bertBasicPlane: [BertCharacterFlags] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return [] }
         return computeBertFlags(scalar)
     }
@@ -84,16 +85,16 @@ public enum HFUnicode {
 
     // MARK: BERT (unicode_categories, Unicode 8.0)
 
-    /// Scalars whose general category in Unicode 8.0 differs from Swift's: the `unicode_categories`
-    /// crate still reports the old one.
+    /// Scalars assigned by Unicode 8.0 whose category `unicode_categories` reports differently from
+    /// Swift 6.3, because the category changed in a later Unicode version.
     private static let bertCategoryOverrides: [UInt32: Unicode.GeneralCategory] = [
-        0x166D: .otherPunctuation,   // CANADIAN SYLLABICS CHI SIGN, So since Unicode 12
-        0x111C9: .otherPunctuation,  // SHARADA SANDHI MARK, Mn since Unicode 11
-        0x1734: .nonspacingMark,     // HANUNOO SIGN PAMUDPOD, Mc since Unicode 14
-        0x1171E: .nonspacingMark,    // AHOM CONSONANT SIGN MEDIAL RA, Mc since Unicode 14
-        0x1885: .otherLetter,        // MONGOLIAN LETTER ALI GALI BALUDA, Mn since Unicode 9
-        0x1886: .otherLetter,        // MONGOLIAN LETTER ALI GALI THREE BALUDA, Mn since Unicode 9
-        0xA9BD: .spacingMark,        // JAVANESE CONSONANT SIGN KERET, Mn since Unicode 12
+        0x166D: .otherPunctuation,   // CANADIAN SYLLABICS CHI SIGN, So in Swift
+        0x111C9: .otherPunctuation,  // SHARADA SANDHI MARK, Mn in Swift
+        0x1734: .nonspacingMark,     // HANUNOO SIGN PAMUDPOD, Mc in Swift
+        0x1171E: .nonspacingMark,    // AHOM CONSONANT SIGN MEDIAL RA, Mc in Swift
+        0x1885: .otherLetter,        // MONGOLIAN LETTER ALI GALI BALUDA, Mn in Swift
+        0x1886: .otherLetter,        // MONGOLIAN LETTER ALI GALI THREE BALUDA, Mn in Swift
+        0xA9BD: .spacingMark,        // JAVANESE CONSONANT SIGN KERET, Mn in Swift
     ]
 
     /// General category in Unicode 8.0, as the `unicode_categories` crate reports it.
@@ -131,7 +132,7 @@ public enum HFUnicode {
         return flags
     }
 
-    /// The CJK blocks that BERT's original tokenizer splits character by character.
+    /// Tests for the CJK blocks that BERT's original tokenizer splits character by character.
     static func isChineseIdeograph(_ value: UInt32) -> Bool {
         switch value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,

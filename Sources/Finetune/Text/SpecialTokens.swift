@@ -8,8 +8,8 @@
 ///   with `content` and flags; a named token whose content appears in `added_tokens_decoder` takes the flags
 ///   listed there.
 /// - `additional_special_tokens` / `extra_special_tokens` lists and legacy added_tokens.json add more.
-/// Tokens are added in that order; a token already in the vocabulary keeps its id, others get new ids
-/// after the vocabulary, as `AddedVocabulary::add_tokens` assigns them.
+/// Tokens are added in that order. A token already in the vocabulary keeps its id, and the others get new
+/// ids after the vocabulary, as `AddedVocabulary::add_tokens` assigns them.
 struct SpecialTokens {
     struct Spec: Equatable {
         var content: String
@@ -32,8 +32,9 @@ struct SpecialTokens {
         let config = settings.tokenizerConfig
 
         var decoderEntries: [(Int, Spec)] = []
-        if let decoder = try config?.object("added_tokens_decoder") {
-            for (key, value) in decoder.values {
+        let decoderFields = try config?.object("added_tokens_decoder")
+        if let decoder = decoderFields {
+            for (key, value) in decoder.members {
                 guard let index = Int(key) else {
                     throw TokenizerError.malformedJSON(
                         path: decoder.path, field: decoder.fieldPath(key), reason: "expected an integer id as the key")
@@ -42,15 +43,15 @@ struct SpecialTokens {
             }
             decoderEntries.sort { $0.0 < $1.0 }
         }
-        let decoderByContent = Dictionary(decoderEntries.map { ($0.1.content, $0.1) }, uniquingKeysWith: { _, last in last })
+        let decoderSpecs = decoderEntries.map(\.1)
 
         // Named tokens: class defaults, then tokenizer_config.json, then special_tokens_map.json.
         var namedSpecs: [String: Spec] = [:]
         for (key, content) in defaults { namedSpecs[key] = Spec(content: content, normalized: false, special: true) }
         var sources: [JSONFields] = config.map { [$0] } ?? []
-        if decoderEntries.isEmpty, let map = settings.specialTokensMap { sources.append(map) }
+        if decoderFields == nil, let map = settings.specialTokensMap { sources.append(map) }
         for source in sources {
-            for key in Self.attributeNames where source.values[key] != nil {
+            for key in Self.attributeNames where source.member(key) != nil {
                 guard let value = source.value(key) else {
                     namedSpecs[key] = nil      // explicit null: no such token
                     continue
@@ -62,7 +63,7 @@ struct SpecialTokens {
         var extras: [Spec] = []
         for source in sources {
             for key in ["additional_special_tokens", "extra_special_tokens"] {
-                guard let list = try? source.array(key) else { continue }
+                guard let list = try source.array(key) else { continue }
                 for (index, value) in list.enumerated() {
                     extras.append(try Self.spec(value, path: source.path, field: "\(source.fieldPath(key))[\(index)]", special: true))
                 }
@@ -70,10 +71,10 @@ struct SpecialTokens {
         }
 
         var legacy: [(Int, Spec)] = []
-        if decoderEntries.isEmpty, let file = settings.legacyAddedTokens {
-            let specialContents = Set(namedSpecs.values.map(\.content) + extras.map(\.content))
-            for (content, id) in try file.vocabularyObject() {
-                let isSpecial = specialContents.contains(content)
+        if decoderFields == nil, let file = settings.legacyAddedTokens {
+            let specialContents = namedSpecs.values.map(\.content) + extras.map(\.content)
+            for (id, content) in try file.vocabularyObject().tokens {
+                let isSpecial = specialContents.contains { sameBytes($0, content) }
                 legacy.append((Int(id), Spec(content: content, normalized: !isSpecial, special: isSpecial)))
             }
             legacy.sort { $0.0 < $1.0 }
@@ -83,23 +84,23 @@ struct SpecialTokens {
         ordered = (decoderEntries + legacy).map(\.1)
         for key in Self.attributeNames {
             guard var spec = namedSpecs[key] else { continue }
-            if let listed = decoderByContent[spec.content] { spec = listed }
+            if let listed = decoderSpecs.last(where: { sameBytes($0.content, spec.content) }) { spec = listed }
             named[key] = spec.content
-            if !ordered.contains(where: { $0.content == spec.content }) { ordered.append(spec) }
+            if !ordered.contains(where: { sameBytes($0.content, spec.content) }) { ordered.append(spec) }
         }
-        for spec in extras where !ordered.contains(where: { $0.content == spec.content }) { ordered.append(spec) }
+        for spec in extras where !ordered.contains(where: { sameBytes($0.content, spec.content) }) { ordered.append(spec) }
     }
 
-    /// The added tokens with ids; a content added twice keeps its first id and its last flags.
-    func addedTokens(vocabulary: [String: Int32]) -> [AddedToken] {
+    /// Assigns ids to the added tokens. A content added twice keeps its first id and its last flags.
+    func addedTokens(vocabulary: Vocabulary) -> [AddedToken] {
         var nextId = Int32(vocabulary.count)
         var tokens: [AddedToken] = []
         for spec in ordered where !spec.content.isEmpty {
             let id: Int32
-            if let index = tokens.firstIndex(where: { $0.content == spec.content }) {
+            if let index = tokens.firstIndex(where: { sameBytes($0.content, spec.content) }) {
                 id = tokens[index].id
                 tokens.remove(at: index)
-            } else if let known = vocabulary[spec.content] {
+            } else if let known = vocabulary.id(spec.content) {
                 id = known
             } else {
                 id = nextId
@@ -112,17 +113,17 @@ struct SpecialTokens {
         return tokens
     }
 
-    /// A token given as a string or as an object with `content` and optional flags.
-    /// `special` is the default of the `special` flag; `normalized` defaults to its negation.
-    private static func spec(_ value: Any, path: String, field: String, special: Bool) throws -> Spec {
-        if let content = value as? String {
+    /// Parses a token given as a string or as an object with `content` and optional flags.
+    /// `special` is the default of the `special` flag, and `normalized` defaults to its negation.
+    private static func spec(_ value: JSONValue, path: String, field: String, special: Bool) throws -> Spec {
+        if case let .string(content) = value {
             return Spec(content: content, normalized: !special, special: special)
         }
-        guard let object = value as? [String: Any] else {
+        guard case let .object(members) = value else {
             throw TokenizerError.malformedJSON(
-                path: path, field: field, reason: "expected a token string or an object with \"content\", found \(describeJSON(value))")
+                path: path, field: field, reason: "expected a token string or an object with \"content\", found \(value.summary)")
         }
-        let fields = JSONFields(path: path, field: field, values: object)
+        let fields = JSONFields(path: path, field: field, members: members)
         let isSpecial = try fields.bool("special") ?? special
         return Spec(
             content: try fields.requireString("content"),

@@ -4,7 +4,7 @@ import Synchronization
 
 // MARK: - Protocol
 
-/// Text to token ids, as the model sees them, matching Hugging Face `tokenizers` 0.23 / `transformers` 5.
+/// Converts text to the token ids a model takes, matching Hugging Face `tokenizers` 0.23 / `transformers` 5.
 ///
 /// Conformers: `ByteLevelBPETokenizer` (RoBERTa, GPT-2 family) and `WordPieceTokenizer` (BERT family).
 /// `TokenizerLoader.load(folder:maxLength:)` builds either from a Hugging Face model folder.
@@ -12,7 +12,9 @@ public protocol Tokenizer: Sendable {
     /// Ids as the model sees them: special tokens added, truncated to `maxLength`.
     ///
     /// Truncation drops content tokens from the end and keeps the framing tokens, as `transformers`
-    /// does for `tokenizer(text, truncation=True)` with `max_length == maxLength`.
+    /// does for `tokenizer(text, truncation=True)` with `max_length == maxLength`. Special-token strings
+    /// typed in the text (`<s>`, `</s>`, `<mask>`, `[SEP]` …) become those tokens, as in `transformers`
+    /// with its default `split_special_tokens=False`.
     func encode(_ text: String) -> [Int32]
 
     /// Ids of each text, in input order; the default implementation runs `encode` in parallel.
@@ -60,8 +62,8 @@ func parallelMap<State, Output>(
 
     var results = [Output?](repeating: nil, count: count)
     results.withUnsafeMutableBufferPointer { slots in
-        // SAFETY: each chunk index is claimed by exactly one worker through the atomic counter, so no two
-        // workers write the same slot; `slots` outlives `concurrentPerform`, which returns after all workers end.
+        // SAFETY: each chunk index goes to exactly one worker through the atomic counter, so no two workers
+        // write the same slot. `slots` outlives `concurrentPerform`, which returns after all workers end.
         nonisolated(unsafe) let output = slots
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             var state = makeState()
@@ -105,6 +107,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case missingPadToken(folder: String)
     /// A maximum length that is not positive.
     case invalidMaxLength(source: String, value: Int)
+    /// A line of an input file of texts (`.jsonl`) that cannot be read.
+    case invalidInputLine(path: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -133,6 +137,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
                 + "or \"pad_token_id\" to config.json."
         case let .invalidMaxLength(source, value):
             return "Invalid maximum length \(value) from \(source). Give a positive number of tokens."
+        case let .invalidInputLine(path, line, reason):
+            return "Invalid line \(line) in \(path): \(reason). Write one {\"text\": \"...\"} object per line, "
+                + "or use a .txt file with one text per line."
         }
     }
 }

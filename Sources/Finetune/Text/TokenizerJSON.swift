@@ -12,6 +12,11 @@ import Foundation
 /// Anything else throws `TokenizerError.unsupported` naming the field. The file's `truncation` and `padding`
 /// sections are ignored, as `transformers` overrides them per call; the maximum length comes from
 /// tokenizer_config.json and config.json (`TokenizerLoader.load`).
+///
+/// NOTE: `transformers` 5 classes with their own `__init__` (RobertaTokenizer, BertTokenizer) rebuild the
+/// pre-tokenizer, normaliser and post-processor from tokenizer_config.json (`add_prefix_space`,
+/// `do_lower_case` …) instead of using those in tokenizer.json. Folders saved by `save_pretrained` keep the
+/// two consistent; where a hand-edited folder disagrees, this loader follows tokenizer.json.
 enum TokenizerJSON {
     static func load(_ url: URL, settings: FolderSettings, maxLength: Int) throws -> any Tokenizer {
         let root = try JSONFields.read(url)
@@ -112,7 +117,7 @@ enum TokenizerJSON {
 
         let vocabulary = try model.vocabulary("vocab")
         let unknownToken = try model.string("unk_token") ?? "[UNK]"
-        guard let unknownId = vocabulary[unknownToken] else {
+        guard let unknownId = vocabulary.id(unknownToken) else {
             throw TokenizerError.tokenNotInVocabulary(path: model.path, field: model.fieldPath("unk_token"), token: unknownToken)
         }
         let maxCharacters = try model.int("max_input_chars_per_word") ?? 100
@@ -137,20 +142,20 @@ enum TokenizerJSON {
         var merges: [(String, String)] = []
         merges.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
-            if let line = entry as? String {
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            if case let .string(line) = entry {
+                let parts = splitOnSpaces(line[...])
                 guard parts.count == 2 else {
                     throw TokenizerError.malformedJSON(
                         path: model.path, field: "\(model.fieldPath("merges"))[\(index)]",
                         reason: "expected \"left right\" with one space, found \"\(line.prefix(60))\"")
                 }
                 merges.append((String(parts[0]), String(parts[1])))
-            } else if let pair = entry as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
+            } else if case let .array(pair) = entry, pair.count == 2, case let .string(left) = pair[0], case let .string(right) = pair[1] {
                 merges.append((left, right))
             } else {
                 throw TokenizerError.malformedJSON(
                     path: model.path, field: "\(model.fieldPath("merges"))[\(index)]",
-                    reason: "expected \"left right\" or [\"left\", \"right\"], found \(describeJSON(entry))")
+                    reason: "expected \"left right\" or [\"left\", \"right\"], found \(entry.summary)")
             }
         }
         return merges
@@ -162,8 +167,9 @@ enum TokenizerJSON {
         var tokens: [AddedToken] = []
         for (index, entry) in entries.enumerated() {
             let fields = try root.element("added_tokens", index, entry)
-            guard let id = try fields.int("id"), id >= 0, id <= Int(Int32.max) else {
-                throw TokenizerError.malformedJSON(path: fields.path, field: fields.fieldPath("id"), reason: "expected a non-negative integer id")
+            guard let id = try fields.int("id"), id >= 0, id <= maxTokenId else {
+                throw TokenizerError.malformedJSON(
+                    path: fields.path, field: fields.fieldPath("id"), reason: "expected an integer id from 0 to \(maxTokenId)")
             }
             let special = try fields.bool("special") ?? false
             tokens.append(AddedToken(
@@ -200,16 +206,16 @@ enum TokenizerJSON {
         }
     }
 
-    /// `["</s>", 2]` -> 2.
+    /// Reads the id of a `["</s>", 2]` pair.
     private static func tokenPair(_ fields: JSONFields, _ key: String) throws -> Int32 {
-        guard let pair = try fields.array(key), pair.count == 2, pair[0] is String, !isJSONBool(pair[1]),
-              let id = pair[1] as? Int, id >= 0 else {
+        guard let pair = try fields.array(key), pair.count == 2, case .string = pair[0],
+              case let .integer(id) = pair[1], id >= 0, id <= maxTokenId else {
             throw TokenizerError.malformedJSON(path: fields.path, field: fields.fieldPath(key), reason: "expected [\"token\", id]")
         }
         return Int32(id)
     }
 
-    /// The `single` template: `{"SpecialToken": {"id": "<s>"}}` items around one `{"Sequence": {"id": "A"}}`.
+    /// Reads the `single` template: `{"SpecialToken": {"id": "<s>"}}` items around one `{"Sequence": {"id": "A"}}`.
     private static func readTemplate(_ fields: JSONFields) throws -> PostProcessor {
         let specialTokens = try fields.object("special_tokens")
         var prefix: [Int32] = []
@@ -225,13 +231,19 @@ enum TokenizerJSON {
                 sawSequence = true
             } else if let special = try item.object("SpecialToken") {
                 let name = try special.requireString("id")
-                guard let entry = try specialTokens?.object(name), let ids = try entry.array("ids"),
-                      ids.allSatisfy({ !isJSONBool($0) && $0 is Int }) else {
+                guard let entry = try specialTokens?.object(name), let ids = try entry.array("ids") else {
                     throw TokenizerError.malformedJSON(
                         path: fields.path, field: fields.fieldPath("special_tokens"),
                         reason: "no ids for the template token \"\(name)\"")
                 }
-                let values = ids.map { Int32($0 as! Int) }
+                var values: [Int32] = []
+                for id in ids {
+                    guard case let .integer(value) = id, value >= 0, value <= maxTokenId else {
+                        throw TokenizerError.malformedJSON(
+                            path: entry.path, field: entry.fieldPath("ids"), reason: "expected integer ids, found \(id.summary)")
+                    }
+                    values.append(Int32(value))
+                }
                 if sawSequence { suffix += values } else { prefix += values }
             } else {
                 throw TokenizerError.malformedJSON(
@@ -244,7 +256,7 @@ enum TokenizerJSON {
         return PostProcessor(prefix: prefix, suffix: suffix)
     }
 
-    /// The component itself, or the only member of a `Sequence`.
+    /// Returns the component itself, or the only member of a `Sequence`.
     private static func singleComponent(_ fields: JSONFields, listKey: String) throws -> JSONFields {
         guard try fields.string("type") == "Sequence" else { return fields }
         let members = try fields.requireArray(listKey)
@@ -266,11 +278,11 @@ enum TokenizerJSON {
         return .unsupported(path: fields.path, field: fields.fieldPath(key), value: value ?? "(missing)", supported: supported)
     }
 
-    private static func tokenLookup(_ added: [AddedToken], _ vocabulary: [String: Int32]) -> (String) -> Int32? {
-        { token in added.last(where: { $0.content == token })?.id ?? vocabulary[token] }
+    private static func tokenLookup(_ added: [AddedToken], _ vocabulary: Vocabulary) -> (String) -> Int32? {
+        { token in added.last(where: { sameBytes($0.content, token) })?.id ?? vocabulary.id(token) }
     }
 
-    /// `pad_token` of tokenizer_config.json or special_tokens_map.json, else tokenizer.json `padding.pad_token`.
+    /// Finds `pad_token` in tokenizer_config.json or special_tokens_map.json, else tokenizer.json `padding.pad_token`.
     private static func configuredPadToken(_ settings: FolderSettings, _ root: JSONFields) throws -> String? {
         for source in [settings.tokenizerConfig, settings.specialTokensMap].compactMap({ $0 }) {
             if let token = try source.string("pad_token") { return token }

@@ -26,7 +26,7 @@ public enum TokenizerLoader {
         throw TokenizerError.missingFiles(folder: folder.path, found: files.sorted())
     }
 
-    /// The model maximum of the folder, before any user cap; nil when no file gives one.
+    /// Computes the model maximum of the folder before any user cap, or nil when no file gives one.
     public static func modelMaxLength(folder: URL) throws -> Int? {
         let settings = try FolderSettings(folder: folder, files: try listFiles(folder))
         return try modelMaximum(settings)

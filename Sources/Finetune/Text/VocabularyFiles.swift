@@ -5,7 +5,7 @@ import Foundation
 enum VocabularyFiles {
     // MARK: RoBERTa: vocab.json + merges.txt
 
-    /// Byte-level BPE with `<s> … </s>` framing, as `RobertaTokenizer`: ByteLevel pre-tokenizer with
+    /// Builds byte-level BPE with `<s> … </s>` framing, as `RobertaTokenizer` does: ByteLevel pre-tokenizer with
     /// tokenizer_config.json `add_prefix_space` (default false), no unk token, and the special tokens
     /// `<s> </s> <unk> <pad> <mask>` unless the config files name others.
     static func loadByteLevelBPE(settings: FolderSettings, maxLength: Int) throws -> ByteLevelBPETokenizer {
@@ -29,7 +29,7 @@ enum VocabularyFiles {
             ("pad_token", "<pad>"), ("cls_token", "<s>"), ("mask_token", "<mask>"),
         ])
         let added = specials.addedTokens(vocabulary: vocabulary)
-        let lookup = { (token: String) in added.last(where: { $0.content == token })?.id ?? vocabulary[token] }
+        let lookup = { (token: String) in added.last(where: { sameBytes($0.content, token) })?.id ?? vocabulary.id(token) }
         guard let clsId = lookup(specials.named["cls_token"] ?? "<s>") else {
             throw TokenizerError.tokenNotInVocabulary(path: vocabularyPath, field: "cls_token", token: specials.named["cls_token"] ?? "<s>")
         }
@@ -44,20 +44,17 @@ enum VocabularyFiles {
             maxLength: maxLength)
     }
 
-    /// Merge pairs of merges.txt in rank order, read as `tokenizers` reads them: lines split on LF with a
-    /// trailing CR removed, `#version` lines skipped, and every other line exactly two tokens separated by
-    /// one space (an empty line is an error). Also returns the file line of each merge.
+    /// Reads the merge pairs of merges.txt in rank order, with the file line of each, as `tokenizers` reads
+    /// them. Lines are split on LF with a trailing CR removed and `#version` lines are skipped. Every other
+    /// line must be two tokens separated by one space, so an empty line is an error.
     static func readMerges(_ path: String) throws -> (merges: [(String, String)], lines: [Int]) {
-        let text = try readText(path)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
+        let lines = splitLines(try readText(path))
         var merges: [(String, String)] = []
         var lineNumbers: [Int] = []
         merges.reserveCapacity(lines.count)
-        for (index, rawLine) in lines.enumerated() {
-            let line = rawLine.utf8.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine[...]
-            if line.hasPrefix("#version") { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            if line.utf8.starts(with: "#version".utf8) { continue }
+            let parts = splitOnSpaces(line)
             guard parts.count == 2 else {
                 throw TokenizerError.malformedLine(
                     path: path, line: index + 1, content: String(line),
@@ -71,9 +68,9 @@ enum VocabularyFiles {
 
     // MARK: BERT: vocab.txt
 
-    /// WordPiece with `[CLS] … [SEP]` framing, as `BertTokenizer`: BertNormalizer from tokenizer_config.json
-    /// `do_lower_case` (default true), `strip_accents` (default: follow lowercasing) and
-    /// `tokenize_chinese_chars` (default true); `##` continuation prefix; 100 characters per word at most.
+    /// Builds WordPiece with `[CLS] … [SEP]` framing, as `BertTokenizer` does. The BertNormalizer takes
+    /// tokenizer_config.json `do_lower_case` (default true), `strip_accents` (default: follow lowercasing)
+    /// and `tokenize_chinese_chars` (default true). Continuations carry `##`, and words have at most 100 characters.
     static func loadWordPiece(settings: FolderSettings, maxLength: Int) throws -> WordPieceTokenizer {
         let vocabularyPath = settings.path("vocab.txt")
         try checkTokenizerClass(settings, supported: ["BertTokenizer", "BertTokenizerFast"])
@@ -91,13 +88,13 @@ enum VocabularyFiles {
             ("mask_token", "[MASK]"),
         ])
         let unknownToken = specials.named["unk_token"] ?? "[UNK]"
-        guard let unknownId = vocabulary[unknownToken] else {
+        guard let unknownId = vocabulary.id(unknownToken) else {
             throw TokenizerError.tokenNotInVocabulary(path: vocabularyPath, field: "unk_token", token: unknownToken)
         }
         let model = WordPieceModel(
             vocabulary: vocabulary, unknownId: unknownId, continuingSubwordPrefix: "##", maxInputCharsPerWord: 100)
         let added = specials.addedTokens(vocabulary: vocabulary)
-        let lookup = { (token: String) in added.last(where: { $0.content == token })?.id ?? vocabulary[token] }
+        let lookup = { (token: String) in added.last(where: { sameBytes($0.content, token) })?.id ?? vocabulary.id(token) }
         // BertTokenizer falls back to ids 2 and 3 when the tokens are missing.
         let clsId = lookup(specials.named["cls_token"] ?? "[CLS]") ?? 2
         let sepId = lookup(specials.named["sep_token"] ?? "[SEP]") ?? 3
@@ -111,14 +108,11 @@ enum VocabularyFiles {
 
     /// vocab.txt as `tokenizers` reads it: one token per line, id = line number, trailing whitespace
     /// trimmed; a repeated token keeps its last line's id.
-    static func readWordPieceVocabulary(_ path: String) throws -> [String: Int32] {
-        let text = try readText(path)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        var vocabulary: [String: Int32] = [:]
-        vocabulary.reserveCapacity(lines.count)
+    static func readWordPieceVocabulary(_ path: String) throws -> Vocabulary {
+        let lines = splitLines(try readText(path))
+        var vocabulary = Vocabulary(minimumCapacity: lines.count)
         for (index, line) in lines.enumerated() {
-            vocabulary[trimmingTrailingWhitespace(line)] = Int32(index)
+            vocabulary.insert(trimmingTrailingWhitespace(line), id: Int32(index))
         }
         return vocabulary
     }
@@ -149,16 +143,37 @@ enum VocabularyFiles {
     }
 }
 
+/// Lines of `text` as Rust's `BufRead::lines` gives them: split on LF bytes (Swift's `split` would keep
+/// CRLF together as one Character), a trailing CR removed, and no empty line after a final LF.
+func splitLines(_ text: String) -> [Substring] {
+    var lines: [Substring] = []
+    var start = text.utf8.startIndex
+    while start < text.utf8.endIndex {
+        let newline = text.utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? text.utf8.endIndex
+        var end = newline
+        if end > start, text.utf8[text.utf8.index(before: end)] == UInt8(ascii: "\r") { end = text.utf8.index(before: end) }
+        lines.append(text[start..<end])
+        start = newline < text.utf8.endIndex ? text.utf8.index(after: newline) : newline
+    }
+    return lines
+}
+
+/// Pieces of `line` between U+0020 bytes, empty pieces kept, as Rust's `str::split(' ')` gives them.
+/// Swift's `split` compares Characters, so a space followed by a combining mark would not split there.
+func splitOnSpaces(_ line: Substring) -> [Substring] {
+    var pieces: [Substring] = []
+    var start = line.utf8.startIndex
+    while true {
+        let space = line.utf8[start...].firstIndex(of: UInt8(ascii: " ")) ?? line.utf8.endIndex
+        pieces.append(line[start..<space])
+        if space == line.utf8.endIndex { return pieces }
+        start = line.utf8.index(after: space)
+    }
+}
+
 /// Rust `str::trim_end`: drops trailing White_Space characters.
 func trimmingTrailingWhitespace(_ text: Substring) -> String {
     var scalars = text.unicodeScalars[...]
     while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
     return String(String.UnicodeScalarView(scalars))
-}
-
-extension JSONFields {
-    /// The whole object as `{"token": id}`, as vocab.json is.
-    func vocabularyObject() throws -> [String: Int32] {
-        try JSONFields(path: path, field: "", values: ["(vocabulary)": values]).vocabulary("(vocabulary)")
-    }
 }

@@ -5,8 +5,7 @@
 /// entry matches, becomes the single unknown token. Pieces after the first carry the continuing-subword
 /// prefix (`##`) in the vocabulary.
 struct WordPieceModel: Sendable {
-    /// Token string -> id, as the vocabulary file gives it.
-    let vocabulary: [String: Int32]
+    let vocabulary: Vocabulary
     let unknownId: Int32
     let continuingSubwordPrefix: String
     let maxInputCharsPerWord: Int
@@ -15,20 +14,17 @@ struct WordPieceModel: Sendable {
     /// Tokens that begin with the prefix, keyed by the bytes after it, for the following pieces.
     private let continuations: ByteStringTable
 
-    init(vocabulary: [String: Int32], unknownId: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
+    init(vocabulary: Vocabulary, unknownId: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
         self.vocabulary = vocabulary
         self.unknownId = unknownId
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
-        var starts = ByteStringTable(minimumCapacity: vocabulary.count)
         var continuations = ByteStringTable(minimumCapacity: vocabulary.count / 4)
         let prefix = Array(continuingSubwordPrefix.utf8)
-        for (token, id) in vocabulary {
-            let bytes = Array(token.utf8)
-            starts.insert(bytes, value: id)
-            if bytes.starts(with: prefix) { continuations.insert(bytes.dropFirst(prefix.count), value: id) }
+        vocabulary.table.forEach { token, id in
+            if token.starts(with: prefix) { continuations.insert(token.dropFirst(prefix.count), value: id) }
         }
-        wordStarts = starts
+        wordStarts = vocabulary.table
         self.continuations = continuations
     }
 
@@ -45,11 +41,11 @@ struct WordPieceModel: Sendable {
         let base = word.baseAddress!
         var start = 0
         while start < word.count {
-            let table = start == 0 ? wordStarts : continuations
             var end = word.count
             var found: Int32? = nil
             while start < end {
-                if let id = table.value(base + start, end - start) {
+                let id = start == 0 ? wordStarts.value(base, end) : continuations.value(base + start, end - start)
+                if let id {
                     found = id
                     break
                 }

@@ -38,7 +38,7 @@ public final class WordPieceTokenizer: Tokenizer {
             return String(decoding: output, as: UTF8.self)
         }
         var tokens: [Int32: String] = [:]
-        for (token, id) in model.vocabulary { tokens[id] = token }
+        for (id, token) in model.vocabulary.tokens { tokens[id] = token }
         for token in addedTokens { tokens[token.id] = token.content }
         tokensById = tokens
         specialIds = Set(addedTokens.filter(\.special).map(\.id))
@@ -110,14 +110,14 @@ public final class WordPieceTokenizer: Tokenizer {
     }
 
     public func tokenId(_ token: String) -> Int32? {
-        if let added = addedVocabulary.tokens.last(where: { $0.content == token }) { return added.id }
-        return model.vocabulary[token]
+        if let added = addedVocabulary.tokens.last(where: { sameBytes($0.content, token) }) { return added.id }
+        return model.vocabulary.id(token)
     }
 }
 
-/// The WordPiece decoder of `tokenizers` 0.23 `decoders/wordpiece.rs`: pieces with the prefix are glued to
-/// the previous one, others get a space; `cleanup` then removes spaces before punctuation in each token.
-/// Works on UTF-8 bytes, as Rust's `str` methods do, so combining marks never hide a match.
+/// The WordPiece decoder of `tokenizers` 0.23 `decoders/wordpiece.rs`. Pieces with the prefix are glued to
+/// the previous one and the others get a space, then `cleanup` removes spaces before punctuation in each
+/// token. It works on UTF-8 bytes, as Rust's `str` methods do, so combining marks never hide a match.
 struct WordPieceDecoder: Sendable, Equatable {
     var prefix = "##"
     var cleanup = true
