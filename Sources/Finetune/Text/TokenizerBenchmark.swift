@@ -66,7 +66,7 @@ public enum TokenizerOutput {
     /// Reads the texts of a `.jsonl` file (`text` field of each non-empty line) or of a plain text file
     /// (one per line, with a final empty line and trailing CRs dropped).
     public static func readTexts(_ url: URL) throws -> [String] {
-        let lines = splitLines(try VocabularyFiles.readText(url.path))
+        let lines = splitLinesAsRust(try VocabularyFiles.readText(url.path))
         guard url.pathExtension.lowercased() == "jsonl" else { return lines.map(String.init) }
 
         var texts: [String] = []

@@ -48,7 +48,7 @@ enum VocabularyFiles {
     /// them. Lines are split on LF with a trailing CR removed and `#version` lines are skipped. Every other
     /// line must be two tokens separated by one space, so an empty line is an error.
     static func readMerges(_ path: String) throws -> (merges: [(String, String)], lines: [Int]) {
-        let lines = splitLines(try readText(path))
+        let lines = splitLinesAsRust(try readText(path))
         var merges: [(String, String)] = []
         var lineNumbers: [Int] = []
         merges.reserveCapacity(lines.count)
@@ -109,7 +109,7 @@ enum VocabularyFiles {
     /// vocab.txt as `tokenizers` reads it: one token per line, id = line number, trailing whitespace
     /// trimmed; a repeated token keeps its last line's id.
     static func readWordPieceVocabulary(_ path: String) throws -> Vocabulary {
-        let lines = splitLines(try readText(path))
+        let lines = splitLinesAsRust(try readText(path))
         var vocabulary = Vocabulary(minimumCapacity: lines.count)
         for (index, line) in lines.enumerated() {
             vocabulary.insert(trimmingTrailingWhitespace(line), id: Int32(index))
@@ -145,7 +145,7 @@ enum VocabularyFiles {
 
 /// Lines of `text` as Rust's `BufRead::lines` gives them: split on LF bytes (Swift's `split` would keep
 /// CRLF together as one Character), a trailing CR removed, and no empty line after a final LF.
-func splitLines(_ text: String) -> [Substring] {
+func splitLinesAsRust(_ text: String) -> [Substring] {
     var lines: [Substring] = []
     var start = text.utf8.startIndex
     while start < text.utf8.endIndex {
