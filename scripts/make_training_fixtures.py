@@ -28,11 +28,11 @@ Files per case:
                           ("logits_initial"), and the token ids of the 16 texts ("validation_ids")
 
 Training recipe: torch.optim.AdamW(lr 1e-4, weight_decay 0.01, betas and eps at their defaults)
-over all parameters; batches of 8 in file order from the first TRAIN_LINES lines of
-data/demo/train.txt; each batch padded to its longest text; the tokenizer transformers loads from
-the folder, truncating to the model maximum (512 for both cases, which no demo text reaches); the
-loss is transformers' mean cross-entropy. Validation texts are the first VALIDATION_LINES lines of
-data/demo/validation.txt.
+over all parameters, and transformers' mean cross-entropy loss. Batches of 8 come in file order
+from the first TRAIN_LINES lines of data/demo/train.txt, each padded to its longest text. Texts
+are encoded by the tokenizer that transformers loads from the folder, truncating to the model
+maximum (512 for both cases, which no demo text reaches). Validation texts are the first
+VALIDATION_LINES lines of data/demo/validation.txt.
 """
 
 import json
