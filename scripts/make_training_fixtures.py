@@ -68,7 +68,7 @@ ROBERTA_TOKENIZER_FILES = ["vocab.json", "merges.txt"]
 
 
 def word_embedding(rows: int, width: int) -> np.ndarray:
-    """The RoBERTa word-embedding matrix (rows, width) as a closed form of the flat index.
+    """Return the RoBERTa word-embedding matrix (rows, width), a closed form of the flat index.
 
     n = row * width + column; h = n * 0x9E3779B1 mod 2^32; h ^= h >> 15; h = h * 0x85EBCA77 mod 2^32;
     h ^= h >> 13; value = float32(((h >> 8) / 2^24 - 0.5) * 0.7), computed in float64. The values are
@@ -87,7 +87,7 @@ def word_embedding(rows: int, width: int) -> np.ndarray:
 
 
 def read_lines(path: pathlib.Path, count: int) -> tuple[list[str], list[int]]:
-    """The first `count` `text;label` lines of a demo split, as texts and label ids."""
+    """Return the first `count` `text;label` lines of a demo split as texts and label ids."""
     texts, labels = [], []
     for line in path.read_text(encoding="utf-8").splitlines()[:count]:
         text, label = line.rsplit(";", 1)
