@@ -73,8 +73,9 @@ def word_embedding(rows: int, width: int) -> np.ndarray:
     n = row * width + column; h = n * 0x9E3779B1 mod 2^32; h ^= h >> 15; h = h * 0x85EBCA77 mod 2^32;
     h ^= h >> 13; value = float32(((h >> 8) / 2^24 - 0.5) * 0.7), computed in float64. The values are
     uniform in [-0.35, 0.35), so their standard deviation is about 0.2, the initializer_range of the
-    other weights. Only integer arithmetic, one float64 multiply and one rounding to float32 are
-    involved, so Swift reproduces every bit without depending on a libm.
+    other weights. Besides integer arithmetic, the only steps are an exact division by 2^24, an exact
+    subtraction, one float64 multiply and one rounding to float32, so Swift reproduces every bit
+    without depending on a libm.
     """
     mask = np.uint64(0xFFFFFFFF)
     n = np.arange(rows * width, dtype=np.uint64) & mask
