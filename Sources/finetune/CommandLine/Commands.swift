@@ -68,7 +68,10 @@ extension CommandSpec {
         usage: "tokenize --model DIR [--input FILE.jsonl|FILE.txt] [TEXT ...]",
         options: [Options.model,
                   OptionSpec("input", value: "FILE", help: "Texts to tokenize: .txt (one per line) or .jsonl (objects with a \"text\" field)."),
-                  Options.maxLength, Options.revision, Options.token],
+                  Options.maxLength,
+                  OptionSpec("timing", help: "With --input, print load and encode times as one JSON line on standard error."),
+                  OptionSpec("repeats", value: "N", default: "1", help: "With --input, encode the file N times (for timing)."),
+                  Options.revision, Options.token],
         positionalHelp: "Arguments: TEXT ...  texts to tokenize (standard input lines when no text and no --input is given).")
 
     static let compare = CommandSpec(

@@ -66,7 +66,7 @@ enum Inputs {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw UsageError("Input file '\(input)' not found.")
             }
-            return try DatasetReader.readTexts(url: url).map(\.text)
+            return try TokenizerOutput.readTexts(url)
         }
         var lines: [String] = []
         while let line = readLine(strippingNewline: true) {
