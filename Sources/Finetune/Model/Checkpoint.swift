@@ -135,7 +135,8 @@ extension SequenceClassifier {
                 for name in Self.tokenizerFileNames {
                     let source = tokenizerSource.appendingPathComponent(name)
                     guard fileManager.fileExists(atPath: source.path) else { continue }
-                    try fileManager.copyItem(at: source, to: staging.appendingPathComponent(name))
+                    // Hub cache snapshots hold relative symlinks into blobs/, so copy the target's bytes.
+                    try fileManager.copyItem(at: source.resolvingSymlinksInPath(), to: staging.appendingPathComponent(name))
                     written.append(name)
                 }
             }
