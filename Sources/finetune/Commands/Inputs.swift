@@ -4,11 +4,12 @@ import Foundation
 /// Turns `--model`, `--data` and `--input` arguments into folders, files and texts.
 enum Inputs {
     /// The model folder for a local path or a Hub id; an existing local path wins.
-    static func modelFolder(_ arguments: ParsedArguments) throws -> URL {
+    /// `tokenizerOnly` accepts a folder with tokenizer files but no config.json.
+    static func modelFolder(_ arguments: ParsedArguments, tokenizerOnly: Bool = false) throws -> URL {
         let argument = try arguments.required("model")
         let local = URL(fileURLWithPath: argument)
         if FileManager.default.fileExists(atPath: local.path) {
-            guard FileManager.default.fileExists(atPath: local.appendingPathComponent("config.json").path) else {
+            guard tokenizerOnly || FileManager.default.fileExists(atPath: local.appendingPathComponent("config.json").path) else {
                 throw UsageError("'\(argument)' has no config.json, so it is not a Hugging Face model folder. Pass a folder with config.json, model.safetensors and tokenizer files.")
             }
             return local

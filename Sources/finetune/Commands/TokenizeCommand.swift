@@ -6,7 +6,7 @@ enum TokenizeCommand {
     static func run(_ arguments: ParsedArguments) throws {
         let maxLength = try arguments.int("max-length", in: 2...1_000_000)
         let repeats = try arguments.int("repeats", in: 1...1000)!
-        let folder = try Inputs.modelFolder(arguments)
+        let folder = try Inputs.modelFolder(arguments, tokenizerOnly: true)
 
         // A file: read, load and encode through the timed path, so --timing measures exactly this.
         if let input = arguments.values["input"], arguments.positionals.isEmpty {
