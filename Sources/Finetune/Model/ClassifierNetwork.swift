@@ -75,7 +75,7 @@ final class ClassifierNetwork {
         head = ClassificationHead(config: config, labelCount: labelCount, store: store)
     }
 
-    /// Longest token sequence the position table allows.
+    /// Maximum token sequence length the position table allows.
     var maxSequenceLength: Int {
         config.modelType == .roberta ? config.maxPositionEmbeddings - config.padTokenId - 1 : config.maxPositionEmbeddings
     }
@@ -179,8 +179,8 @@ final class ClassifierNetwork {
         }
     }
 
-    /// Runs the forward pass; the logits are in `workspace.head.logits`. `check` is called after
-    /// each stage with its name and output, and a false answer stops the pass early.
+    /// Runs the forward pass and leaves the logits in `workspace.head.logits`. `check` is called
+    /// after each stage with its name and output; returning false stops the pass early.
     @discardableResult
     func forward(_ batch: Batch, training: Bool, dropoutSeed: UInt64, matmulType: DType,
                  check: ((String, Tensor) -> Bool)? = nil) throws -> Workspace {
@@ -223,8 +223,9 @@ final class ClassifierNetwork {
         }
     }
 
-    /// Backward pass after a training forward and `loss`; overwrites every parameter gradient with
-    /// d(loss · lossScale)/dθ. `check` sees each gradient as it is produced, as in `forward`.
+    /// Runs the backward pass after a training forward and `loss`, overwriting every parameter
+    /// gradient with d(loss · lossScale)/dθ. `check` receives each gradient as it is produced,
+    /// as in `forward`.
     func backward(_ batch: Batch, workspace ws: Workspace, lossScale: Float, dropoutSeed: UInt64,
                   check: ((String, Tensor) -> Bool)? = nil) {
         let context = PassContext(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: true,

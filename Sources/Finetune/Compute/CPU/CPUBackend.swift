@@ -4,7 +4,7 @@ import CDNNL
 /// parallel over rows on all cores.
 ///
 /// The kernels live in extensions, one file per family (`MatmulKernels.swift`,
-/// `LayerNormKernels.swift`, ...). The instance holds the oneDNN engine and stream, the cache
+/// `LayerNormKernels.swift`, ...). The instance owns the oneDNN engine and stream, the cache
 /// of bf16 matmul primitives, and scratch memory that grows to the largest request and is
 /// then reused.
 public final class CPUBackend: Backend {

@@ -113,7 +113,13 @@ extension CPUBackend {
         return created
     }
 
-    /// Names the implementation oneDNN picked for `key` (for example "brg:avx512_core_bf16").
+    /// Returns the name of the implementation oneDNN picks for an m x n x k product of `dtype`
+    /// inputs with fp32 output, for example "brg:avx512_core_bf16". Benchmarks report it.
+    public func matmulImplementation(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, dtype: DType) -> String {
+        matmulImplementation(MatmulKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                       input: dtype, output: .float32, alphaBits: Float(1).bitPattern, betaBits: 0))
+    }
+
     func matmulImplementation(_ key: MatmulKey) -> String {
         var aDesc = memoryDescriptor(rows: key.m, columns: key.k, transposed: key.transposeA, type: key.input)
         var bDesc = memoryDescriptor(rows: key.k, columns: key.n, transposed: key.transposeB, type: key.input)
@@ -142,7 +148,7 @@ extension CPUBackend {
         dnnl_stream_wait(stream)
     }
 
-    /// A 2-D descriptor for a rows x columns operand stored row-major, or stored as its transpose.
+    /// Builds the 2-D descriptor of a rows x columns operand stored row-major, or stored as its transpose.
     func memoryDescriptor(rows: Int, columns: Int, transposed: Bool, type: DType) -> dnnl_memory_desc_t {
         var descriptor = dnnl_memory_desc_t()
         var dims = [Int64(rows), Int64(columns)] + [Int64](repeating: 0, count: 10)

@@ -10,10 +10,10 @@ import Glibc
 /// `grain` items, and chunk `i` always covers the same range, so per-chunk partial sums
 /// combine in the same order on every run.
 ///
-/// Chunks run on the OpenMP thread team of libgomp, the runtime oneDNN's matrix products use,
-/// when it is loaded: the kernels between two products then reuse the threads oneDNN just left
-/// spinning, instead of a second pool competing with them for the cores. Without libgomp,
-/// chunks run through `DispatchQueue.concurrentPerform`.
+/// When libgomp (the OpenMP runtime of oneDNN's matrix products) is loaded, chunks run on its
+/// thread team. The kernels between two products then reuse the threads oneDNN just left
+/// spinning, so no second pool competes with them for the cores. Without libgomp, chunks run
+/// through `DispatchQueue.concurrentPerform`.
 enum Parallel {
     static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -70,7 +70,8 @@ struct OpenMP {
                       teamSize: unsafeBitCast(teamSize, to: QueryFunction.self))
     }()
 
-    /// What each team thread reads: the work and the query functions (a C callback cannot capture).
+    /// The work and the query functions that each team thread reads, passed by pointer because
+    /// a C callback cannot capture context.
     private struct Job {
         var chunks: Int
         var body: (Int) -> Void
