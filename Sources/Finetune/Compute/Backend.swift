@@ -53,7 +53,8 @@ public protocol Backend: AnyObject {
 
     // MARK: Activations
 
-    /// out = GELU(x) = x Φ(x) (exact, erf form); out may alias x.
+    /// out = GELU(x) = x Φ(x) (exact, erf form), computed in fp32; out is float32 (and may alias
+    /// x) or a 16-bit type, which receives the rounded values.
     func geluForward(_ x: Tensor, out: Tensor)
     /// dx = dout · GELU'(x); dx may alias dout.
     func geluBackward(dout: Tensor, x: Tensor, dx: Tensor)

@@ -101,8 +101,6 @@ final class ClassifierNetwork {
         let fullLayers = config.numHiddenLayers - 1
         let layerSets = key.training ? fullLayers : min(1, fullLayers)
         let half = key.matmulType
-        // In mixed precision backward reads the 16-bit GELU output, so the fp32 one is scratch.
-        let sharedAct = half != .float32 ? arena.tensor([n, f]) : nil
         var workspace = Workspace(
             key: key,
             keyMask: arena.tensor([b, t]),
@@ -111,11 +109,10 @@ final class ClassifierNetwork {
                 SelfAttention.Activations(arena, batchSize: b, length: t, queries: t, width: c, heads: h, matmulType: half)
             },
             feedForward: (0..<layerSets).map { _ in
-                FeedForward.Activations(arena, tokens: n, width: c, inner: f, matmulType: half, sharedAct: sharedAct)
+                FeedForward.Activations(arena, tokens: n, width: c, inner: f, matmulType: half)
             },
             lastAttention: SelfAttention.Activations(arena, batchSize: b, length: t, queries: 1, width: c, heads: h, matmulType: half),
-            lastFeedForward: FeedForward.Activations(arena, tokens: b, width: c, inner: f, matmulType: half,
-                                                     sharedAct: sharedAct.map { Tensor(storage: $0.storage, byteOffset: $0.byteOffset, shape: [b, f], dtype: .float32) }),
+            lastFeedForward: FeedForward.Activations(arena, tokens: b, width: c, inner: f, matmulType: half),
             head: ClassificationHead.Activations(arena, batchSize: b, width: c, labels: labelCount))
         guard key.training else { return workspace }
 
