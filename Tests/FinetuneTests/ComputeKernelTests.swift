@@ -39,6 +39,33 @@ import Finetune
         #expect(mismatch == nil, "\(mismatch.map(String.init(describing:)) ?? "")")
     }
 
+    /// Products above the split threshold run as one block per core, split by rows when m >= n
+    /// and by columns otherwise; every transpose combination has its own block offsets.
+    @Test(arguments: [DType.float32, .bfloat16], [(false, false), (true, false), (false, true), (true, true)])
+    func splitMatmulMatchesReference(_ dtype: DType, _ transposes: (Bool, Bool)) {
+        let (ta, tb) = transposes
+        for (m, n, k) in [(300, 130, 70), (90, 310, 80)] {
+            let aT = tensor(ta ? [k, m] : [m, k], random(m * k, seed: 20), dtype: dtype)
+            let bT = tensor(tb ? [n, k] : [k, n], random(k * n, seed: 21), dtype: dtype)
+            let a = aT.toFloatArray(), b = bT.toFloatArray()
+            let c = tensor([m, n], [Float](repeating: 1, count: m * n))
+            backend.matmul(aT, transposeA: ta, bT, transposeB: tb, into: c, alpha: 0.5, beta: 2)
+            var expected = [Float](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum: Double = 0
+                    for p in 0..<k {
+                        sum += Double(ta ? a[p * m + i] : a[i * k + p]) * Double(tb ? b[j * k + p] : b[p * n + j])
+                    }
+                    expected[i * n + j] = Float(0.5 * sum + 2)
+                }
+            }
+            // fp32 accumulation of 80 products of size ~1 (the bf16 inputs are rounded in both).
+            let mismatch = compare(c.toFloatArray(), expected, atol: 1e-4)
+            #expect(mismatch == nil, "\(dtype) \(m)x\(n)x\(k) transposes \(transposes): \(mismatch.map(String.init(describing:)) ?? "")")
+        }
+    }
+
     @Test(arguments: [DType.bfloat16, DType.float16])
     func halfMatmulAccumulatesInFloat(_ dtype: DType) {
         let m = 33, n = 40, k = 768

@@ -4,7 +4,7 @@ import Finetune
 
 /// Loading and saving Hugging Face folders: names, labels, heads, and round trips.
 @Suite struct ModelCheckpointTests {
-    /// A fresh temporary folder, removed by the caller.
+    /// Creates a temporary folder, which the caller removes.
     func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("finetune-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

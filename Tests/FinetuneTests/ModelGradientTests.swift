@@ -4,7 +4,7 @@ import Finetune
 
 /// Gradients with dropout (finite differences), loss scaling, clipping and non-finite detection.
 @Suite struct ModelGradientTests {
-    /// The tiny RoBERTa config with dropout everywhere and larger weights, so gradients are large.
+    /// Builds the tiny RoBERTa with dropout everywhere and larger weights, so gradients are large.
     func droppingModel() throws -> SequenceClassifier {
         let url = ModelFixtures.folder("roberta-tiny").appendingPathComponent("config.json")
         var fields = try JSONDecoder().decode([String: EncoderConfig.JSONValue].self, from: Data(contentsOf: url))

@@ -12,7 +12,7 @@ enum ModelFixtures {
         try SafetensorsFile(url: folder(name).appendingPathComponent("expected.safetensors"))
     }
 
-    /// The batch stored under `key` in `<name>/inputs.json`.
+    /// Reads the batch stored under `key` in `<name>/inputs.json`.
     static func batch(_ name: String, key: String = "batch") throws -> Batch {
         let data = try Data(contentsOf: folder(name).appendingPathComponent("inputs.json"))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -2,8 +2,8 @@
 ///
 /// Shapes use B (batch), T (sequence length), N = B·T (tokens), C (hidden size), H (heads),
 /// D = C/H (head size), F (feed-forward size), V (vocabulary), P (positions), L (labels).
-/// Tensors are row-major. Unless a method says otherwise, every tensor is float32; outputs are
-/// overwritten, and a gradient marked "accumulates" is added to (`+=`).
+/// Tensors are row-major and float32 unless a method's documentation names another type.
+/// Outputs are overwritten, and a gradient marked "accumulates" is added to (`+=`).
 /// Kernels do not throw: shape mismatches are programmer errors and stop with a precondition.
 public protocol Backend: AnyObject {
     // MARK: Matrix products
@@ -53,7 +53,8 @@ public protocol Backend: AnyObject {
 
     // MARK: Activations
 
-    /// out = GELU(x) = x Φ(x) (exact, erf form); out may alias x.
+    /// out = GELU(x) = x Φ(x) (exact, erf form), computed in fp32; out is float32 (and may alias
+    /// x) or a 16-bit type, which receives the rounded values.
     func geluForward(_ x: Tensor, out: Tensor)
     /// dx = dout · GELU'(x); dx may alias dout.
     func geluBackward(dout: Tensor, x: Tensor, dx: Tensor)
@@ -98,7 +99,7 @@ public protocol Backend: AnyObject {
 
     // MARK: Optimizer
 
-    /// One torch.optim.AdamW update of `parameters` (fp32) in place with fp32 moments, where
+    /// Applies one torch.optim.AdamW update to `parameters` (fp32) in place with fp32 moments, where
     /// `stepSize` = lr / (1 - β1^t), `biasCorrection2Root` = √(1 - β2^t) and `decay` = 1 - lr·wd.
     /// When `halfCopy` (bfloat16 or float16, same count) is given, it receives the updated values
     /// rounded to nearest in the same pass.

@@ -15,7 +15,7 @@ public enum DType: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The storage type of matrix-product inputs in `precision`.
+    /// Creates the storage type of matrix-product inputs in `precision`.
     public init(_ precision: Precision) {
         switch precision {
         case .fp32: self = .float32

@@ -71,7 +71,7 @@ public final class Tensor {
     /// Length of the last dimension.
     public var columns: Int { shape.last ?? 1 }
 
-    /// A view of the same elements with another shape of equal element count.
+    /// Returns a view of the same elements with another shape of equal element count.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         precondition(newShape.reduce(1, *) == count, "Tensor.reshaped: \(shape) -> \(newShape) changes the element count")
         return Tensor(storage: storage, byteOffset: byteOffset, shape: newShape, dtype: dtype)

@@ -86,7 +86,7 @@ public final class SafetensorsFile {
 
     public func entry(_ name: String) -> SafetensorsEntry? { index[name].map { entries[$0] } }
 
-    /// The raw bytes of a tensor, valid while this file is alive.
+    /// Returns the raw bytes of a tensor, valid while this file is alive.
     public func bytes(of entry: SafetensorsEntry) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: mapping + dataStart + entry.dataRange.lowerBound, count: entry.dataRange.count)
     }
@@ -119,7 +119,7 @@ public final class SafetensorsFile {
         }
     }
 
-    /// The tensor `name` as fp32 values.
+    /// Returns the tensor `name` as fp32 values.
     public func floats(_ name: String) throws -> [Float] {
         guard let entry = entry(name) else { throw SafetensorsError.missingTensor(path: url.path, name: name) }
         let count = entry.shape.reduce(1, *)

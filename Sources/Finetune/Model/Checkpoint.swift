@@ -114,8 +114,8 @@ extension SequenceClassifier {
     ///
     /// Files are written into a temporary folder beside `folder`. A new `folder` is created by one
     /// rename. An existing one receives each file by its own rename, so other files in it (for
-    /// example a training log) stay, each model file is replaced atomically, and a crash between
-    /// renames can leave new and old files side by side.
+    /// example a training log) stay and each model file is replaced atomically. A crash between
+    /// two renames can leave new and old files side by side.
     public func save(to folder: URL, tokenizerSource: URL?) throws {
         let fileManager = FileManager.default
         let parent = folder.deletingLastPathComponent()

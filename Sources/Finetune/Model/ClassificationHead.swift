@@ -8,8 +8,8 @@
 ///
 /// The head's matrix products are tiny, so they run in fp32 on the master weights in every precision.
 ///
-/// Shapes: first (B, C), the last layer's output for the first token; x0, t, dropped (B, C);
-/// Wd (C, C); Wo (L, C); logits, probs (B, L).
+/// Shapes: first (B, C) is the last layer's output for the first token. x0, t and dropped are
+/// (B, C), Wd (C, C), Wo (L, C), and logits and probs (B, L).
 final class ClassificationHead {
     let denseWeight: Parameter
     let denseBias: Parameter

@@ -75,7 +75,7 @@ final class ClassifierNetwork {
         head = ClassificationHead(config: config, labelCount: labelCount, store: store)
     }
 
-    /// Longest token sequence the position table allows.
+    /// Maximum token sequence length the position table allows.
     var maxSequenceLength: Int {
         config.modelType == .roberta ? config.maxPositionEmbeddings - config.padTokenId - 1 : config.maxPositionEmbeddings
     }
@@ -101,8 +101,6 @@ final class ClassifierNetwork {
         let fullLayers = config.numHiddenLayers - 1
         let layerSets = key.training ? fullLayers : min(1, fullLayers)
         let half = key.matmulType
-        // In mixed precision backward reads the 16-bit GELU output, so the fp32 one is scratch.
-        let sharedAct = half != .float32 ? arena.tensor([n, f]) : nil
         var workspace = Workspace(
             key: key,
             keyMask: arena.tensor([b, t]),
@@ -111,11 +109,10 @@ final class ClassifierNetwork {
                 SelfAttention.Activations(arena, batchSize: b, length: t, queries: t, width: c, heads: h, matmulType: half)
             },
             feedForward: (0..<layerSets).map { _ in
-                FeedForward.Activations(arena, tokens: n, width: c, inner: f, matmulType: half, sharedAct: sharedAct)
+                FeedForward.Activations(arena, tokens: n, width: c, inner: f, matmulType: half)
             },
             lastAttention: SelfAttention.Activations(arena, batchSize: b, length: t, queries: 1, width: c, heads: h, matmulType: half),
-            lastFeedForward: FeedForward.Activations(arena, tokens: b, width: c, inner: f, matmulType: half,
-                                                     sharedAct: sharedAct.map { Tensor(storage: $0.storage, byteOffset: $0.byteOffset, shape: [b, f], dtype: .float32) }),
+            lastFeedForward: FeedForward.Activations(arena, tokens: b, width: c, inner: f, matmulType: half),
             head: ClassificationHead.Activations(arena, batchSize: b, width: c, labels: labelCount))
         guard key.training else { return workspace }
 
@@ -179,8 +176,8 @@ final class ClassifierNetwork {
         }
     }
 
-    /// Runs the forward pass; the logits are in `workspace.head.logits`. `check` is called after
-    /// each stage with its name and output, and a false answer stops the pass early.
+    /// Runs the forward pass and leaves the logits in `workspace.head.logits`. `check` is called
+    /// after each stage with its name and output; returning false stops the pass early.
     @discardableResult
     func forward(_ batch: Batch, training: Bool, dropoutSeed: UInt64, matmulType: DType,
                  check: ((String, Tensor) -> Bool)? = nil) throws -> Workspace {
@@ -223,8 +220,9 @@ final class ClassifierNetwork {
         }
     }
 
-    /// Backward pass after a training forward and `loss`; overwrites every parameter gradient with
-    /// d(loss · lossScale)/dθ. `check` sees each gradient as it is produced, as in `forward`.
+    /// Runs the backward pass after a training forward and `loss`, overwriting every parameter
+    /// gradient with d(loss · lossScale)/dθ. `check` receives each gradient as it is produced,
+    /// as in `forward`.
     func backward(_ batch: Batch, workspace ws: Workspace, lossScale: Float, dropoutSeed: UInt64,
                   check: ((String, Tensor) -> Bool)? = nil) {
         let context = PassContext(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, training: true,

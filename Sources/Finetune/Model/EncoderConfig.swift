@@ -115,7 +115,7 @@ public struct EncoderConfig: Codable, Sendable, Equatable {
         try container.encode(jsonObject())
     }
 
-    /// The fields to write: the original ones with architectures, id2label and label2id updated.
+    /// Returns the fields to write: the original ones with architectures, id2label and label2id updated.
     public func jsonObject() -> [String: JSONValue] {
         var object = fields
         if let architectures { object["architectures"] = .array(architectures.map { .string($0) }) }

@@ -18,7 +18,7 @@ final class FeedForward {
 
     struct Activations {
         var pre: Tensor
-        /// GELU output; in mixed precision a scratch shared by all layers, since backward reads actHalf.
+        /// GELU output (fp32 only; in mixed precision GELU writes `actHalf` instead).
         var act: Tensor
         var sum: Tensor
         var sumMask: Tensor
@@ -29,9 +29,9 @@ final class FeedForward {
         var inputHalf: Tensor?
         var actHalf: Tensor?
 
-        init(_ arena: Arena, tokens: Int, width: Int, inner: Int, matmulType: DType, sharedAct: Tensor?) {
+        init(_ arena: Arena, tokens: Int, width: Int, inner: Int, matmulType: DType) {
             pre = arena.tensor([tokens, inner])
-            act = sharedAct ?? arena.tensor([tokens, inner])
+            act = arena.tensor(matmulType == .float32 ? [tokens, inner] : [0])
             sum = arena.tensor([tokens, width])
             sumMask = arena.tensor([maskWords(tokens * width)])
             mean = arena.tensor([tokens])
@@ -76,10 +76,11 @@ final class FeedForward {
 
     func forward(_ backend: Backend, x: Tensor, saved: Activations, context: PassContext) {
         Linear.forward(backend, x: matmulInput(backend, x, half: saved.inputHalf), weight: inputWeight, bias: inputBias, out: saved.pre)
-        backend.geluForward(saved.pre, out: saved.act)
+        // In mixed precision GELU writes its 16-bit copy directly; the fp32 act is not needed.
+        let act = saved.actHalf ?? saved.act
+        backend.geluForward(saved.pre, out: act)
 
         // sum = dropout(act W2ᵀ + b2) + x, then layer norm.
-        let act = matmulInput(backend, saved.act, half: saved.actHalf)
         Linear.forward(backend, x: act, weight: outputWeight, bias: outputBias, out: saved.sum)
         backend.dropoutForward(saved.sum, out: saved.sum, mask: saved.sumMask, probability: context.dropout(hiddenDropout),
                                seed: context.dropoutSeed, stream: DropoutStream.feedForwardOutput(layer: layer))

@@ -28,7 +28,8 @@ enum Linear {
     }
 }
 
-/// What one forward or backward pass needs besides the tensors: batch shape, mode and dropout seed.
+/// The settings of one forward or backward pass besides the tensors: batch shape, mode, dropout
+/// seed and matmul type.
 struct PassContext {
     var batchSize: Int
     var sequenceLength: Int
@@ -41,7 +42,7 @@ struct PassContext {
 
     var tokens: Int { batchSize * sequenceLength }
 
-    /// The dropout rate to use: `rate` in training, 0 in evaluation.
+    /// Returns the dropout rate to use: `rate` in training, 0 in evaluation.
     func dropout(_ rate: Float) -> Float { training ? rate : 0 }
 }
 

@@ -8,8 +8,8 @@ import Foundation
 ///
 /// Shapes: x (B, T, C); qkv (B, T, 3C); context, sum, out (B, Tq, C); probs (B, H, Tq, T);
 /// mean, rstd (B·Tq). Tq is T, or 1 in the last layer, where only the first token's output
-/// reaches the classification head: keys and values still cover all T tokens, but the query,
-/// the output projection and everything after it run for the first token alone.
+/// reaches the classification head. There keys and values still cover all T tokens, while the
+/// query, the output projection and everything after it run for the first token alone.
 /// Backward overwrites all six parameter gradients and writes dx (B, T, C).
 final class SelfAttention {
     let qkvWeight: Parameter

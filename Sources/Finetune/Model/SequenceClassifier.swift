@@ -11,7 +11,7 @@ public final class SequenceClassifier {
     let network: ClassifierNetwork
     let backend: Backend
 
-    /// How matrix products run; setting it creates or drops the 16-bit weight copies.
+    /// The precision of the matrix products. Setting it creates or drops the 16-bit weight copies.
     public var precision: Precision = .fp32 {
         didSet {
             guard precision != oldValue else { return }
@@ -58,7 +58,7 @@ public final class SequenceClassifier {
     /// Number of scalar parameters (encoder and head).
     public var parameterCount: Int { network.store.count }
 
-    /// Longest token sequence the position table allows (RoBERTa: max_position_embeddings - pad_token_id - 1).
+    /// Maximum token sequence length the position table allows (RoBERTa: max_position_embeddings - pad_token_id - 1).
     public var maxSequenceLength: Int { network.maxSequenceLength }
 
     /// The Hugging Face names (without the `roberta.`/`bert.` prefix) and fp32 values of all parameters.
@@ -99,7 +99,7 @@ public final class SequenceClassifier {
         return backend.allFinite(gradients)
     }
 
-    /// The global L2 norm of all gradients.
+    /// Returns the global L2 norm of all gradients.
     public func gradientNorm() -> Float {
         Float(backend.sumOfSquares(network.store.gradients).squareRoot())
     }
@@ -114,8 +114,8 @@ public final class SequenceClassifier {
         return norm
     }
 
-    /// Runs a training forward and backward on `batch` and names the first stage whose output
-    /// or gradient holds inf or NaN ("forward: layer 3 attention"), or nil when all are finite.
+    /// Runs a training forward and backward on `batch` and returns the first stage whose output
+    /// or gradient contains inf or NaN ("forward: layer 3 attention"), or nil when all are finite.
     public func locateNonFinite(_ batch: Batch) -> String? {
         locateNonFinite(batch, dropoutSeed: 0)
     }

@@ -39,8 +39,8 @@ public final class AdamW {
         let root = Float(correction2.squareRoot())
         let decay = Float(1 - Double(learningRate) * Double(weightDecay))
         let store = model.network.store
-        // Parameters with a 16-bit copy are updated one by one so the copy is written in the same
-        // pass; the rest (embeddings, biases, layer norms, head) run as contiguous spans.
+        // Parameters with a 16-bit copy are updated one by one, so the copy is written in the same
+        // pass. The rest (embeddings, biases, layer norms, head) run as contiguous spans.
         var spanStart = 0
         for parameter in store.parameters {
             guard let half = parameter.half else { continue }

@@ -3,8 +3,8 @@ import Foundation
 
 /// Times full training steps (forward, backward and one AdamW update) on random token ids.
 public enum TrainingStepBenchmark {
-    /// The roberta-base shape: vocabulary 50265, hidden 768, 12 layers of 12 heads, feed-forward
-    /// 3072, 514 positions, with `labels` outputs.
+    /// Returns a config of the roberta-base shape: vocabulary 50265, hidden 768, 12 layers of 12
+    /// heads, feed-forward 3072, 514 positions, with `labels` outputs.
     public static func robertaBaseConfig(labels: Int = 6) -> EncoderConfig {
         let fields: [String: EncoderConfig.JSONValue] = [
             "model_type": .string("roberta"), "vocab_size": .int(50265), "hidden_size": .int(768),
@@ -18,8 +18,8 @@ public enum TrainingStepBenchmark {
         return try! EncoderConfig(fields: fields)
     }
 
-    /// A batch of `batchSize` x `sequenceLength` random ids from 4..<V (no special or pad ids),
-    /// every position unmasked, and random labels.
+    /// Returns a batch of `batchSize` x `sequenceLength` random ids from 4..<V (no special or pad
+    /// ids), every position unmasked, and random labels.
     public static func randomBatch(vocabularySize: Int, labelCount: Int, batchSize: Int, sequenceLength: Int, seed: UInt64 = 7) -> Batch {
         var generator = Philox(seed: seed)
         let ids = (0..<batchSize * sequenceLength).map { _ in Int32(4 + generator.nextInt(below: vocabularySize - 4)) }

@@ -4,12 +4,13 @@ import CDNNL
 /// parallel over rows on all cores.
 ///
 /// The kernels live in extensions, one file per family (`MatmulKernels.swift`,
-/// `LayerNormKernels.swift`, ...). The instance holds the oneDNN engine and stream, the cache
+/// `LayerNormKernels.swift`, ...). The instance owns the oneDNN engine and stream, the cache
 /// of bf16 matmul primitives, and scratch memory that grows to the largest request and is
 /// then reused.
 public final class CPUBackend: Backend {
     let engine: dnnl_engine_t
-    let stream: dnnl_stream_t
+    /// One stream per `Parallel` chunk, so blocks of a product run on separate streams.
+    let streams: [dnnl_stream_t]
     var matmulPrimitives: [MatmulKey: MatmulPrimitive] = [:]
     /// Per-chunk partial sums of row reductions (layer-norm weight gradients, bias gradients).
     var reductionScratch = Tensor(shape: [0])
@@ -20,18 +21,20 @@ public final class CPUBackend: Backend {
 
     public init() {
         var engine: dnnl_engine_t?
-        var stream: dnnl_stream_t?
         let engineStatus = dnnl_engine_create(&engine, dnnl_cpu, 0)
         precondition(engineStatus == dnnl_success, "CPUBackend: dnnl_engine_create failed with status \(engineStatus.rawValue)")
-        let streamStatus = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
-        precondition(streamStatus == dnnl_success, "CPUBackend: dnnl_stream_create failed with status \(streamStatus.rawValue)")
         self.engine = engine!
-        self.stream = stream!
+        streams = (0..<Parallel.workers).map { _ in
+            var stream: dnnl_stream_t?
+            let status = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
+            precondition(status == dnnl_success, "CPUBackend: dnnl_stream_create failed with status \(status.rawValue)")
+            return stream!
+        }
     }
 
     deinit {
         for primitive in matmulPrimitives.values { primitive.destroy() }
-        dnnl_stream_destroy(stream)
+        for stream in streams { dnnl_stream_destroy(stream) }
         dnnl_engine_destroy(engine)
     }
 

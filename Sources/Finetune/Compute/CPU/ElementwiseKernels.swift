@@ -156,18 +156,48 @@ extension CPUBackend {
     }
 
     public func geluForward(_ x: Tensor, out: Tensor) {
-        precondition(x.count == out.count, "geluForward: x \(x.shape) and out \(out.shape) differ")
-        let xp = x.floats, op = out.floats
+        precondition(x.count == out.count && x.dtype == .float32, "geluForward: x \(x.shape) \(x.dtype) and out \(out.shape) differ")
+        let xp = x.floats
         Parallel.forEachChunk(count: x.count, grain: elementGrain / 4) { _, range in
-            var i = range.lowerBound
-            while i + vectorWidth <= range.upperBound {
-                op.storeVector(VectorMath.gelu(xp.loadVector(i)), i)
-                i += vectorWidth
+            guard out.dtype != .float32 else {
+                geluValues(xp + range.lowerBound, into: out.floats + range.lowerBound, count: range.count)
+                return
             }
-            while i < range.upperBound {
-                op[i] = xp[i] * 0.5 * Foundation.erfc(-xp[i] * 0.707_106_78)
-                i += 1
+            // A 16-bit out: compute blocks of 1024 in fp32 on the stack, then round them.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024) { block in
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let n = min(1024, range.upperBound - start)
+                    geluValues(xp + start, into: block.baseAddress!, count: n)
+                    storeRounded(block.baseAddress!, into: out, at: start, count: n)
+                    start += n
+                }
             }
+        }
+    }
+
+    /// out[i] = GELU(x[i]) for i < count, on the calling thread.
+    @inline(__always)
+    func geluValues(_ x: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + vectorWidth <= count {
+            out.storeVector(VectorMath.gelu(x.loadVector(i)), i)
+            i += vectorWidth
+        }
+        while i < count {
+            out[i] = x[i] * 0.5 * Foundation.erfc(-x[i] * 0.707_106_78)
+            i += 1
+        }
+    }
+
+    /// Rounds `count` fp32 values into elements offset ..< offset + count of a 16-bit tensor.
+    @inline(__always)
+    func storeRounded(_ values: UnsafeMutablePointer<Float>, into destination: Tensor, at offset: Int, count: Int) {
+        if destination.dtype == .bfloat16 {
+            roundToBFloat16(values, destination.halves + offset, count: count)
+        } else {
+            let halves = destination.halves + offset
+            for i in 0..<count { halves[i] = Float16(values[i]).bitPattern }
         }
     }
 
@@ -215,7 +245,8 @@ func roundToBFloat16(_ source: UnsafeMutablePointer<Float>, _ destination: Unsaf
         // |bits| above the infinity pattern means NaN; the difference then wraps negative.
         let isNaN = signMask(FloatVector(bitPattern: 0x7F80_0000 &- (bits & 0x7FFF_FFFF)))
         let result = (quietNaN & isNaN) | (rounded & ~isNaN)
-        UnsafeMutableRawPointer(destination + i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: result), as: SIMD8<UInt16>.self)
+        // Lane by lane: SIMD8<UInt16>(truncatingIfNeeded:) is a generic call, not a pack instruction.
+        for lane in 0..<vectorWidth { destination[i + lane] = UInt16(truncatingIfNeeded: result[lane]) }
         i += vectorWidth
     }
     while i < count { destination[i] = HalfConversion.bfloat16Bits(source[i]); i += 1 }

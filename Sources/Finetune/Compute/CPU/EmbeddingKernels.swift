@@ -1,6 +1,6 @@
 /// Embedding lookups: out (N, C) from word (V, C), position (P, C) and token-type (types, C) tables.
-/// Backward scatter-adds into the table gradients; columns are split across cores so no two
-/// threads add into the same element, which keeps the sums free of races and deterministic.
+/// Backward scatter-adds into the table gradients. Columns are split across cores, so no two
+/// threads add into the same element and the sums are free of races and deterministic.
 extension CPUBackend {
     public func embeddingForward(ids: UnsafePointer<Int32>, positionIds: UnsafePointer<Int32>,
                                  word: Tensor, position: Tensor, tokenType: Tensor, out: Tensor) {

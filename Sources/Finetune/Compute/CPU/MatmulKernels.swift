@@ -1,33 +1,69 @@
 import CDNNL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Matrix products on oneDNN: `dnnl_sgemm` for fp32 inputs, and for bf16 inputs a matmul
 /// primitive (fp32 accumulation) built once per shape and cached.
 ///
+/// Every product is split by us: the larger of M and N is cut into one block per core, and each
+/// block runs single-threaded inside `Parallel`, so matrix products and the Swift kernels share
+/// one thread pool. oneDNN's own OpenMP threading ends every product in a spinning barrier,
+/// which stalls when another process holds a core.
+///
 /// fp16 inputs are widened to fp32 and go through `dnnl_sgemm`, because oneDNN 2.6 has no
 /// fast fp16 matmul on CPUs without AVX512-FP16; fp16 is then a storage format only.
 
-/// Identifies one cached matmul primitive.
+/// Sets the OpenMP thread count of the calling thread to 1, so oneDNN calls made from the
+/// `Parallel` workers run on that worker alone. libgomp's `omp_set_num_threads` is found with
+/// dlsym in the already loaded library; without it oneDNN keeps its default threading.
+enum OpenMPThreads {
+    typealias SetThreads = @convention(c) (Int32) -> Void
+
+    static let setThreads: SetThreads? = {
+        guard let handle = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD),
+              let symbol = dlsym(handle, "omp_set_num_threads") else { return nil }
+        return unsafeBitCast(symbol, to: SetThreads.self)
+    }()
+
+    @inline(__always)
+    static func useOneThread() { setThreads?(1) }
+}
+
+/// Identifies one cached matmul primitive: a block's shape, its operands' leading dimensions,
+/// and the `Parallel` chunk (slot) that runs it, which owns the memory objects and scratchpad.
 struct MatmulKey: Hashable {
     var m: Int, n: Int, k: Int
     var transposeA: Bool, transposeB: Bool
+    var lda: Int, ldb: Int, ldc: Int
     var input: DType, output: DType
     var alphaBits: UInt32, betaBits: UInt32
+    var slot: Int
 }
 
-/// A oneDNN matmul primitive with its three memory objects, whose data handles are set per call.
+/// A oneDNN matmul primitive with its memory objects, whose data handles are set per call, and
+/// its user-managed scratchpad.
 struct MatmulPrimitive {
     let primitive: dnnl_primitive_t
     let a: dnnl_memory_t
     let b: dnnl_memory_t
     let c: dnnl_memory_t
+    let scratchpad: dnnl_memory_t
+    let scratchpadStorage: TensorStorage
 
     func destroy() {
         dnnl_memory_destroy(a)
         dnnl_memory_destroy(b)
         dnnl_memory_destroy(c)
+        dnnl_memory_destroy(scratchpad)
         dnnl_primitive_destroy(primitive)
     }
 }
+
+/// Products smaller than this many multiply-adds run as one block on the calling thread.
+let matmulSplitThreshold = 1 << 21
+/// Fewest rows (or columns) per block; smaller blocks slow oneDNN's kernels down.
+let matmulBlockGrain = 64
 
 extension CPUBackend {
     public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float) {
@@ -57,34 +93,82 @@ extension CPUBackend {
         case .bfloat16:
             precondition(c.dtype == .float32 || (c.dtype == .bfloat16 && beta == 0),
                          "matmul: bfloat16 inputs need a float32 output, or a bfloat16 one with beta 0; got \(c.dtype), beta \(beta)")
-            let key = MatmulKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                                input: .bfloat16, output: c.dtype, alphaBits: alpha.bitPattern, betaBits: beta.bitPattern)
-            let primitive = matmulPrimitive(key)
-            execute(primitive, a: a.data, b: b.data, c: c.data)
+            primitiveMatmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
         }
     }
 
-    /// Row-major C = alpha op(A) op(B) + beta C through `dnnl_sgemm`.
+    /// The blocks of an m x n product: how many, whether they split rows (else columns), and
+    /// block i's range of rows or columns.
+    func matmulBlocks(m: Int, n: Int, k: Int) -> (count: Int, splitRows: Bool, extent: Int) {
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        let count = m * n * k >= matmulSplitThreshold ? Parallel.chunkCount(extent, grain: matmulBlockGrain) : 1
+        return (count, splitRows, extent)
+    }
+
+    /// Row-major C = alpha op(A) op(B) + beta C through single-threaded `dnnl_sgemm` calls, one per block.
     func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
                _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, lda: Int, ldb: Int, alpha: Float, beta: Float) {
-        let status = dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78,  // "T" : "N"
-                                Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(n))
-        precondition(status == dnnl_success, "matmul: dnnl_sgemm \(m)x\(n)x\(k) failed with status \(status.rawValue)")
+        let blocks = matmulBlocks(m: m, n: n, k: k)
+        let splitRows = blocks.splitRows
+        Parallel.forEachChunk(count: blocks.extent, grain: blocks.count > 1 ? matmulBlockGrain : Int.max) { _, range in
+            OpenMPThreads.useOneThread()
+            let start = range.lowerBound
+            // SAFETY: a block of rows of C reads the same rows of op(A); a block of columns reads
+            // the same columns of op(B). Row-major offsets follow from lda, ldb and ldc = n.
+            let blockA = splitRows ? (transposeA ? a + start : a + start * lda) : a
+            let blockB = splitRows ? b : (transposeB ? b + start * ldb : b + start)
+            let blockC = splitRows ? c + start * n : c + start
+            let status = dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78,  // "T" : "N"
+                                    Int64(splitRows ? range.count : m), Int64(splitRows ? n : range.count), Int64(k),
+                                    alpha, blockA, Int64(lda), blockB, Int64(ldb), beta, blockC, Int64(n))
+            precondition(status == dnnl_success, "matmul: dnnl_sgemm \(m)x\(n)x\(k) failed with status \(status.rawValue)")
+        }
+    }
+
+    /// C = alpha op(A) op(B) + beta C through oneDNN matmul primitives, one per block, built on
+    /// the calling thread before the blocks run (the primitive cache is not thread-safe).
+    func primitiveMatmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor,
+                         m: Int, n: Int, k: Int, alpha: Float, beta: Float) {
+        let blocks = matmulBlocks(m: m, n: n, k: k)
+        let splitRows = blocks.splitRows
+        let lda = a.shape[1], ldb = b.shape[1]
+        let elementSize = a.dtype.byteSize, outputSize = c.dtype.byteSize
+        withUnsafeTemporaryAllocation(of: MatmulPrimitive.self, capacity: blocks.count) { primitives in
+            for block in 0..<blocks.count {
+                let size = blocks.extent * (block + 1) / blocks.count - blocks.extent * block / blocks.count
+                let key = MatmulKey(m: splitRows ? size : m, n: splitRows ? n : size, k: k,
+                                    transposeA: transposeA, transposeB: transposeB, lda: lda, ldb: ldb, ldc: n,
+                                    input: a.dtype, output: c.dtype, alphaBits: alpha.bitPattern, betaBits: beta.bitPattern,
+                                    slot: block)
+                primitives.initializeElement(at: block, to: matmulPrimitive(key))
+            }
+            Parallel.forEachChunk(count: blocks.extent, grain: blocks.count > 1 ? matmulBlockGrain : Int.max) { block, range in
+                OpenMPThreads.useOneThread()
+                let start = range.lowerBound
+                // SAFETY: as in sgemm, with offsets in bytes of each operand's element type.
+                let offsetA = splitRows ? (transposeA ? start : start * lda) : 0
+                let offsetB = splitRows ? 0 : (transposeB ? start * ldb : start)
+                let offsetC = splitRows ? start * n : start
+                execute(primitives[block], slot: block, a: a.data + offsetA * elementSize, b: b.data + offsetB * elementSize,
+                        c: c.data + offsetC * outputSize)
+            }
+            primitives.baseAddress!.deinitialize(count: blocks.count)
+        }
     }
 
     /// Returns the cached primitive for `key`, creating it on first use.
     func matmulPrimitive(_ key: MatmulKey) -> MatmulPrimitive {
         if let cached = matmulPrimitives[key] { return cached }
 
-        var aDesc = memoryDescriptor(rows: key.m, columns: key.k, transposed: key.transposeA, type: key.input)
-        var bDesc = memoryDescriptor(rows: key.k, columns: key.n, transposed: key.transposeB, type: key.input)
-        var cDesc = memoryDescriptor(rows: key.m, columns: key.n, transposed: false, type: key.output)
+        var descriptors = operandDescriptors(key)
         var operation = dnnl_matmul_desc_t()
-        check(dnnl_matmul_desc_init(&operation, &aDesc, &bDesc, nil, &cDesc), "dnnl_matmul_desc_init", key)
+        check(dnnl_matmul_desc_init(&operation, &descriptors.a, &descriptors.b, nil, &descriptors.c), "dnnl_matmul_desc_init", key)
 
         var attributes: dnnl_primitive_attr_t?
         check(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create", key)
         defer { dnnl_primitive_attr_destroy(attributes) }
+        check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), "dnnl_primitive_attr_set_scratchpad_mode", key)
         var alpha = Float(bitPattern: key.alphaBits)
         if alpha != 1 {
             check(dnnl_primitive_attr_set_output_scales(attributes, 1, 0, &alpha), "dnnl_primitive_attr_set_output_scales", key)
@@ -98,28 +182,37 @@ extension CPUBackend {
             check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "dnnl_primitive_attr_set_post_ops", key)
         }
 
+        // Built with one OpenMP thread, as it runs, so oneDNN plans its work for one thread.
+        OpenMPThreads.useOneThread()
         var descriptor: dnnl_primitive_desc_t?
         check(dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil), "dnnl_primitive_desc_create", key)
         defer { dnnl_primitive_desc_destroy(descriptor) }
         var primitive: dnnl_primitive_t?
         check(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create", key)
 
-        var aMemory: dnnl_memory_t?, bMemory: dnnl_memory_t?, cMemory: dnnl_memory_t?
-        check(dnnl_memory_create(&aMemory, &aDesc, engine, nil), "dnnl_memory_create", key)
-        check(dnnl_memory_create(&bMemory, &bDesc, engine, nil), "dnnl_memory_create", key)
-        check(dnnl_memory_create(&cMemory, &cDesc, engine, nil), "dnnl_memory_create", key)
-        let created = MatmulPrimitive(primitive: primitive!, a: aMemory!, b: bMemory!, c: cMemory!)
+        var aMemory: dnnl_memory_t?, bMemory: dnnl_memory_t?, cMemory: dnnl_memory_t?, scratchMemory: dnnl_memory_t?
+        check(dnnl_memory_create(&aMemory, &descriptors.a, engine, nil), "dnnl_memory_create", key)
+        check(dnnl_memory_create(&bMemory, &descriptors.b, engine, nil), "dnnl_memory_create", key)
+        check(dnnl_memory_create(&cMemory, &descriptors.c, engine, nil), "dnnl_memory_create", key)
+        let scratchDescriptor = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)!
+        let storage = TensorStorage(byteCount: dnnl_memory_desc_get_size(scratchDescriptor))
+        check(dnnl_memory_create(&scratchMemory, scratchDescriptor, engine, storage.base), "dnnl_memory_create", key)
+        let created = MatmulPrimitive(primitive: primitive!, a: aMemory!, b: bMemory!, c: cMemory!,
+                                      scratchpad: scratchMemory!, scratchpadStorage: storage)
         matmulPrimitives[key] = created
         return created
     }
 
-    /// Names the implementation oneDNN picked for `key` (for example "brg:avx512_core_bf16").
-    func matmulImplementation(_ key: MatmulKey) -> String {
-        var aDesc = memoryDescriptor(rows: key.m, columns: key.k, transposed: key.transposeA, type: key.input)
-        var bDesc = memoryDescriptor(rows: key.k, columns: key.n, transposed: key.transposeB, type: key.input)
-        var cDesc = memoryDescriptor(rows: key.m, columns: key.n, transposed: false, type: key.output)
+    /// Returns the name of the implementation oneDNN picks for an m x n x k product of `dtype`
+    /// inputs with fp32 output, for example "brg:avx512_core_bf16". Benchmarks report it.
+    public func matmulImplementation(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, dtype: DType) -> String {
+        let key = MatmulKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                            lda: transposeA ? m : k, ldb: transposeB ? k : n, ldc: n,
+                            input: dtype, output: .float32, alphaBits: Float(1).bitPattern, betaBits: 0, slot: 0)
+        var descriptors = operandDescriptors(key)
         var operation = dnnl_matmul_desc_t()
-        check(dnnl_matmul_desc_init(&operation, &aDesc, &bDesc, nil, &cDesc), "dnnl_matmul_desc_init", key)
+        check(dnnl_matmul_desc_init(&operation, &descriptors.a, &descriptors.b, nil, &descriptors.c), "dnnl_matmul_desc_init", key)
+        OpenMPThreads.useOneThread()
         var descriptor: dnnl_primitive_desc_t?
         check(dnnl_primitive_desc_create(&descriptor, &operation, nil, engine, nil), "dnnl_primitive_desc_create", key)
         defer { dnnl_primitive_desc_destroy(descriptor) }
@@ -128,25 +221,35 @@ extension CPUBackend {
         return name.map { String(cString: $0) } ?? "unknown"
     }
 
-    func execute(_ primitive: MatmulPrimitive, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer) {
+    /// Runs a cached primitive on the stream of `slot`.
+    func execute(_ primitive: MatmulPrimitive, slot: Int, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer) {
+        let stream = streams[slot]
         dnnl_memory_set_data_handle_v2(primitive.a, a, stream)
         dnnl_memory_set_data_handle_v2(primitive.b, b, stream)
         dnnl_memory_set_data_handle_v2(primitive.c, c, stream)
-        var arguments = [
-            dnnl_exec_arg_t(arg: Int32(DNNL_ARG_SRC_0), memory: primitive.a),
-            dnnl_exec_arg_t(arg: Int32(DNNL_ARG_WEIGHTS_0), memory: primitive.b),
-            dnnl_exec_arg_t(arg: Int32(DNNL_ARG_DST_0), memory: primitive.c),
-        ]
-        let status = dnnl_primitive_execute(primitive.primitive, stream, 3, &arguments)
-        precondition(status == dnnl_success, "matmul: dnnl_primitive_execute failed with status \(status.rawValue)")
+        withUnsafeTemporaryAllocation(of: dnnl_exec_arg_t.self, capacity: 4) { arguments in
+            arguments[0] = dnnl_exec_arg_t(arg: Int32(DNNL_ARG_SRC_0), memory: primitive.a)
+            arguments[1] = dnnl_exec_arg_t(arg: Int32(DNNL_ARG_WEIGHTS_0), memory: primitive.b)
+            arguments[2] = dnnl_exec_arg_t(arg: Int32(DNNL_ARG_DST_0), memory: primitive.c)
+            arguments[3] = dnnl_exec_arg_t(arg: Int32(DNNL_ARG_SCRATCHPAD), memory: primitive.scratchpad)
+            let status = dnnl_primitive_execute(primitive.primitive, stream, 4, arguments.baseAddress)
+            precondition(status == dnnl_success, "matmul: dnnl_primitive_execute failed with status \(status.rawValue)")
+        }
         dnnl_stream_wait(stream)
     }
 
-    /// A 2-D descriptor for a rows x columns operand stored row-major, or stored as its transpose.
-    func memoryDescriptor(rows: Int, columns: Int, transposed: Bool, type: DType) -> dnnl_memory_desc_t {
+    /// Builds the descriptors of op(A) (m x k), op(B) (k x n) and C (m x n) for `key`. An operand
+    /// stored transposed has element (i, j) at j · ld + i, otherwise at i · ld + j.
+    func operandDescriptors(_ key: MatmulKey) -> (a: dnnl_memory_desc_t, b: dnnl_memory_desc_t, c: dnnl_memory_desc_t) {
+        (memoryDescriptor(rows: key.m, columns: key.k, transposed: key.transposeA, leadingDimension: key.lda, type: key.input),
+         memoryDescriptor(rows: key.k, columns: key.n, transposed: key.transposeB, leadingDimension: key.ldb, type: key.input),
+         memoryDescriptor(rows: key.m, columns: key.n, transposed: false, leadingDimension: key.ldc, type: key.output))
+    }
+
+    func memoryDescriptor(rows: Int, columns: Int, transposed: Bool, leadingDimension: Int, type: DType) -> dnnl_memory_desc_t {
         var descriptor = dnnl_memory_desc_t()
         var dims = [Int64(rows), Int64(columns)] + [Int64](repeating: 0, count: 10)
-        var strides = (transposed ? [1, Int64(rows)] : [Int64(columns), 1]) + [Int64](repeating: 0, count: 10)
+        var strides = (transposed ? [1, Int64(leadingDimension)] : [Int64(leadingDimension), 1]) + [Int64](repeating: 0, count: 10)
         let dataType: dnnl_data_type_t
         switch type {
         case .float32: dataType = dnnl_f32

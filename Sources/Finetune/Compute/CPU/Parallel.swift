@@ -1,8 +1,5 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Splits loops over rows across the CPU cores.
 ///
@@ -10,10 +7,11 @@ import Glibc
 /// `grain` items, and chunk `i` always covers the same range, so per-chunk partial sums
 /// combine in the same order on every run.
 ///
-/// Chunks run on the OpenMP thread team of libgomp, the runtime oneDNN's matrix products use,
-/// when it is loaded: the kernels between two products then reuse the threads oneDNN just left
-/// spinning, instead of a second pool competing with them for the cores. Without libgomp,
-/// chunks run through `DispatchQueue.concurrentPerform`.
+/// Chunks run through `DispatchQueue.concurrentPerform`, whose calling thread also takes chunks
+/// that no worker has claimed yet. When other processes occupy a core, the caller then runs
+/// the remaining chunks itself instead of waiting at a barrier. Running the chunks on oneDNN's
+/// OpenMP team instead was measured 1.5 times slower per training step on a 2-core machine
+/// loaded by other processes, because every parallel region ended in a spinning barrier.
 enum Parallel {
     static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -30,11 +28,8 @@ enum Parallel {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        let range = { (chunk: Int) in count * chunk / chunks ..< count * (chunk + 1) / chunks }
-        if let openMP = OpenMP.runtime {
-            openMP.run(chunks: chunks) { chunk in body(chunk, range(chunk)) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in body(chunk, range(chunk)) }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            body(chunk, count * chunk / chunks ..< count * (chunk + 1) / chunks)
         }
     }
 
@@ -42,58 +37,6 @@ enum Parallel {
     static func forEach(count: Int, grain: Int, _ body: (Int) -> Void) {
         forEachChunk(count: count, grain: grain) { _, range in
             for i in range { body(i) }
-        }
-    }
-}
-
-/// libgomp's entry points, found with dlsym in the already loaded library.
-///
-/// `GOMP_parallel(fn, data, threads, flags)` is the call GCC emits for `#pragma omp parallel`:
-/// it runs fn(data) on a team of `threads` threads, the caller included, and returns when all
-/// have finished.
-struct OpenMP {
-    typealias ParallelFunction = @convention(c) (
-        @convention(c) (UnsafeMutableRawPointer?) -> Void, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void
-    typealias QueryFunction = @convention(c) () -> Int32
-
-    let parallel: ParallelFunction
-    let threadNumber: QueryFunction
-    let teamSize: QueryFunction
-
-    static let runtime: OpenMP? = {
-        guard let handle = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD) ?? dlopen("libgomp.so.1", RTLD_NOW),
-              let parallel = dlsym(handle, "GOMP_parallel"),
-              let threadNumber = dlsym(handle, "omp_get_thread_num"),
-              let teamSize = dlsym(handle, "omp_get_num_threads") else { return nil }
-        return OpenMP(parallel: unsafeBitCast(parallel, to: ParallelFunction.self),
-                      threadNumber: unsafeBitCast(threadNumber, to: QueryFunction.self),
-                      teamSize: unsafeBitCast(teamSize, to: QueryFunction.self))
-    }()
-
-    /// What each team thread reads: the work and the query functions (a C callback cannot capture).
-    private struct Job {
-        var chunks: Int
-        var body: (Int) -> Void
-        var threadNumber: QueryFunction
-        var teamSize: QueryFunction
-    }
-
-    /// Runs body(0) ... body(chunks - 1) on a team of `chunks` threads. If libgomp grants a
-    /// smaller team, each thread takes every team-size-th chunk.
-    func run(chunks: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            var job = Job(chunks: chunks, body: body, threadNumber: threadNumber, teamSize: teamSize)
-            withUnsafeMutablePointer(to: &job) { pointer in
-                parallel({ data in
-                    let job = data!.assumingMemoryBound(to: Job.self).pointee
-                    let team = max(1, Int(job.teamSize()))
-                    var chunk = Int(job.threadNumber())
-                    while chunk < job.chunks {
-                        job.body(chunk)
-                        chunk += team
-                    }
-                }, pointer, UInt32(chunks), 0)
-            }
         }
     }
 }

@@ -32,13 +32,14 @@ extension UnsafeMutablePointer where Pointee == Float {
     }
 }
 
-/// All ones in lanes whose sign bit is set (negative values, -0 and negative NaNs), zero elsewhere.
+/// Returns all ones in lanes whose sign bit is set (negative values, -0 and negative NaNs) and
+/// zero elsewhere.
 @inline(__always)
 func signMask(_ x: FloatVector) -> SIMD8<UInt32> {
     unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int32>.self) &>> 31, to: SIMD8<UInt32>.self)
 }
 
-/// Lanes of `a` where `mask` is all ones, of `b` where it is zero.
+/// Returns the lanes of `a` where `mask` is all ones and those of `b` where it is zero.
 @inline(__always)
 func select(_ mask: SIMD8<UInt32>, _ a: FloatVector, _ b: FloatVector) -> FloatVector {
     FloatVector(bitPattern: (a.bitPattern & mask) | (b.bitPattern & ~mask))
