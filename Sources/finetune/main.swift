@@ -18,8 +18,8 @@ Options: --help, --version
 
 func runCommand(_ arguments: [String]) throws {
     guard let name = arguments.first else {
-        Console.output(toolHelp)
-        return
+        Console.log(toolHelp)
+        throw UsageError("No command given. Run 'finetune train --help' to start.")
     }
     if name == "--help" || name == "-h" || name == "help" {
         Console.output(toolHelp)
@@ -42,6 +42,9 @@ func runCommand(_ arguments: [String]) throws {
 
 do {
     try runCommand(Array(CommandLine.arguments.dropFirst()))
+} catch let error as ChildProcessFailed {
+    // The child process already printed its one error line.
+    exit(error.status)
 } catch let error as UsageError {
     Console.log("Error: \(error.description)")
     exit(2)

@@ -31,18 +31,19 @@ struct ToolRun {
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         // Read both pipes before waiting, so a full pipe cannot block the child.
-        var errorData = Data()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errorBox = Box()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return ToolRun(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                       error: String(decoding: errorData, as: UTF8.self))
+                       error: String(decoding: errorBox.data, as: UTF8.self))
     }
 }
 

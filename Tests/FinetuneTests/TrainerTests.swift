@@ -89,10 +89,12 @@ final class OverflowInjectingClassifier: TrainableClassifier {
         #expect((stepRecords[1]["loss_scale"] as? NSNumber)?.floatValue == 32768)
         #expect((stepRecords[3]["skipped_steps"] as? NSNumber)?.intValue == 1)
         for record in stepRecords {
-            #expect(((record["loss"] as? NSNumber)?.floatValue ?? .nan).isFinite)
+            let loss = (record["loss"] as? NSNumber)?.floatValue ?? .nan
+            #expect(loss.isFinite)
         }
         let epochRecord = try #require(records.first { $0["val_loss"] != nil })
-        #expect(((epochRecord["val_loss"] as? NSNumber)?.floatValue ?? .nan).isFinite)
+        let validationLoss = (epochRecord["val_loss"] as? NSNumber)?.floatValue ?? .nan
+        #expect(validationLoss.isFinite)
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
     }
 

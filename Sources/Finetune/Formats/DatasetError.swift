@@ -101,10 +101,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .unlabeled(location):
             return "\(location): the example has no label (empty, null or -1). Add a label, or pass --skip-unlabeled to skip such rows."
         case let .unknownLabel(location, label, known):
-            return "\(location): label \(label.debugDescription) is not one of [\(known.joined(separator: ", "))]. "
-                + "Fix the label, or pass the full list with --labels."
+            return "\(location): label \(label) is not one of [\(known.joined(separator: ", "))]. "
+                + "Fix the label, or, when training a new head, list every class with --labels."
         case let .labelOutOfRange(location, label, count):
-            return "\(location): label \(label) is outside 0...\(count - 1) for \(count) classes. Fix the label, or pass all class names with --labels."
+            return "\(location): label \(label) is outside 0...\(count - 1) for \(count) classes. Fix the label, or, when training a new head, list every class name with --labels."
         case let .negativeLabel(location, label):
             return "\(location): label \(label) is negative. Use class ids from 0, or -1 for an unlabeled example."
         case let .mixedLabelTypes(location, label):

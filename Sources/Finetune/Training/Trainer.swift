@@ -137,7 +137,8 @@ public final class Trainer {
         var trainSeconds: Double = 0
         /// Exponential moving average of examples per second; step 1 is left out as warm-up.
         var examplesPerSecond: Double = 0
-        var remainingSteps = 0
+        /// The first batch's size: the last batch of an epoch may be smaller, and must not skew the ETA.
+        var nominalBatchSize = 0
     }
 
     private func trainOneStep(_ batch: Batch, schedule: LearningRateSchedule, state: inout LoopState, epoch: Int,
@@ -170,13 +171,14 @@ public final class Trainer {
         // Throughput and ETA.
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         state.trainSeconds += seconds
+        if state.nominalBatchSize == 0 { state.nominalBatchSize = batch.batchSize }
         let rate = Double(batch.batchSize) / max(seconds, 1e-9)
         if state.step == 2 || (state.step > 2 && state.examplesPerSecond == 0) {
             state.examplesPerSecond = rate
         } else if state.step > 2 {
             state.examplesPerSecond = 0.9 * state.examplesPerSecond + 0.1 * rate
         }
-        let perStep = state.examplesPerSecond > 0 ? Double(batch.batchSize) / state.examplesPerSecond : seconds
+        let perStep = state.examplesPerSecond > 0 ? Double(state.nominalBatchSize) / state.examplesPerSecond : seconds
         let report = StepReport(step: state.step, totalSteps: totalSteps, epoch: epoch, stepInEpoch: stepInEpoch,
                                 stepsInEpoch: stepsInEpoch, loss: loss, learningRate: learningRate,
                                 lossScale: state.scaler?.scale, skippedSteps: state.scaler?.totalSkips ?? 0,

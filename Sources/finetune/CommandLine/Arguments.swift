@@ -93,6 +93,9 @@ struct ParsedArguments {
             guard let spec = command.option(named: name) else {
                 throw UsageError("Unknown option '--\(name)' for 'finetune \(command.name)'.\(Self.suggestion(for: name, in: command)) See 'finetune \(command.name) --help'.")
             }
+            guard values[name] == nil, !flags.contains(name) else {
+                throw UsageError("Option '--\(name)' is given twice. Give it once.")
+            }
             if spec.isFlag {
                 if inlineValue != nil { throw UsageError("Option '--\(name)' is a flag and takes no value.") }
                 flags.insert(name)
@@ -129,7 +132,9 @@ struct ParsedArguments {
     func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw UsageError("Invalid value '\(text)' for '--\(name)': expected an integer from \(range.lowerBound) to \(range.upperBound == Int.max ? "any size" : String(range.upperBound)).")
+            let expected = range.upperBound == Int.max ? "an integer of at least \(range.lowerBound)"
+                : "an integer from \(range.lowerBound) to \(range.upperBound)"
+            throw UsageError("Invalid value '\(text)' for '--\(name)': expected \(expected).")
         }
         return value
     }
@@ -137,7 +142,10 @@ struct ParsedArguments {
     func float(_ name: String, in range: ClosedRange<Float>) throws -> Float? {
         guard let text = string(name) else { return nil }
         guard let value = Float(text), value.isFinite, range.contains(value) else {
-            throw UsageError("Invalid value '\(text)' for '--\(name)': expected a number from \(range.lowerBound) to \(range.upperBound).")
+            let expected = range.lowerBound == Float.leastNonzeroMagnitude
+                ? (range.upperBound == Float.greatestFiniteMagnitude ? "a positive number" : "a positive number up to \(range.upperBound)")
+                : "a number from \(range.lowerBound) to \(range.upperBound)"
+            throw UsageError("Invalid value '\(text)' for '--\(name)': expected \(expected).")
         }
         return value
     }

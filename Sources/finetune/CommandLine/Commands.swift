@@ -49,7 +49,7 @@ extension CommandSpec {
 
     static let evaluate = CommandSpec(
         name: "evaluate", summary: "Score a fine-tuned model on a labelled split: accuracy, precision, recall, F1 and the confusion matrix.",
-        usage: "evaluate --model DIR --data PATH|HUB_ID [--split test] [--json]",
+        usage: "evaluate --model DIR|HUB_ID --data PATH|HUB_ID [--split test] [--json]",
         options: [Options.model] + Options.dataSelection
             + [OptionSpec("split", value: "NAME", default: "test", help: "Split to evaluate: train, validation or test."),
                Options.precision, Options.batchSize, Options.maxLength, Options.json, Options.revision, Options.token],
@@ -57,7 +57,7 @@ extension CommandSpec {
 
     static let predict = CommandSpec(
         name: "predict", summary: "Classify texts given as arguments, in a file, or as lines on standard input.",
-        usage: "predict --model DIR [--input FILE.jsonl|FILE.txt] [--json] [TEXT ...]",
+        usage: "predict --model DIR|HUB_ID [--input FILE.jsonl|FILE.txt] [--json] [TEXT ...]",
         options: [Options.model,
                   OptionSpec("input", value: "FILE", help: "Texts to classify: .txt (one per line) or .jsonl (objects with a \"text\" field)."),
                   Options.json, Options.precision, Options.batchSize, Options.maxLength, Options.revision, Options.token],
@@ -65,7 +65,7 @@ extension CommandSpec {
 
     static let tokenize = CommandSpec(
         name: "tokenize", summary: "Print the token ids the model sees for each text, one JSON array per line.",
-        usage: "tokenize --model DIR [--input FILE.jsonl|FILE.txt] [TEXT ...]",
+        usage: "tokenize --model DIR|HUB_ID [--input FILE.jsonl|FILE.txt] [TEXT ...]",
         options: [Options.model,
                   OptionSpec("input", value: "FILE", help: "Texts to tokenize: .txt (one per line) or .jsonl (objects with a \"text\" field)."),
                   Options.maxLength,
@@ -103,7 +103,7 @@ extension CommandSpec {
 
     static let demo = CommandSpec(
         name: "demo", summary: "Fine-tune a small model on the bundled six-emotion data set in fp32 and bf16 and print the comparison.",
-        usage: "demo [--model DIR] [--output DIR]",
+        usage: "demo [--model DIR] [--data DIR] [--output DIR] [--epochs 3]",
         options: [OptionSpec("model", value: "DIR", default: ".cache/models/all-MiniLM-L6-v2", help: "Model folder to fine-tune."),
                   OptionSpec("data", value: "DIR", default: "data/demo", help: "Folder with the demo splits."),
                   OptionSpec("output", value: "DIR", default: "runs/demo", help: "Folder for the report and models."),

@@ -9,8 +9,11 @@ enum CompareCommand {
         let precisions = try parsePrecisions(arguments.list("precisions") ?? ["fp32", "bf16"])
         let model = try arguments.required("model")
         let data = try arguments.required("data")
-        // Validate the training options here, before any run starts.
+        // Validate the training options and resolve the inputs here, before any run starts.
         _ = try TrainCommand.trainingOptions(arguments)
+        try TrainCommand.checkOutput(output)
+        _ = try Inputs.modelFolder(arguments)
+        _ = try Inputs.dataFiles(arguments, required: .train)
         try compare(model: model, data: data, precisions: precisions, passThrough: passThroughOptions(arguments), output: output)
     }
 
@@ -50,9 +53,7 @@ enum CompareCommand {
         try process.run()
         let data = captureOutput ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CompareError.childFailed(command: "finetune " + arguments.prefix(1).joined(), status: process.terminationStatus)
-        }
+        guard process.terminationStatus == 0 else { throw ChildProcessFailed(status: process.terminationStatus) }
         return data
     }
 
@@ -138,14 +139,17 @@ enum CompareCommand {
     }
 }
 
+/// A `train` or `evaluate` child of `compare` failed; it has printed its own `Error:` line, so the
+/// parent exits with the same status and prints nothing more.
+struct ChildProcessFailed: Error {
+    let status: Int32
+}
+
 enum CompareError: Error, CustomStringConvertible {
-    case childFailed(command: String, status: Int32)
     case unreadableEvaluation(precision: String)
 
     var description: String {
         switch self {
-        case let .childFailed(command, status):
-            return "'\(command)' failed with exit status \(status); its error is printed above. Fix it and rerun compare."
         case let .unreadableEvaluation(precision):
             return "The \(precision) evaluation printed no JSON object; run 'finetune evaluate --json' on that model to see why."
         }

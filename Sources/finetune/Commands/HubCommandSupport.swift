@@ -54,7 +54,7 @@ final class DownloadProgress: @unchecked Sendable {
         case .downloadFinished:
             if Console.errorIsTerminal { Console.overwrite("") }
             Console.log(event.description)
-        case .fileCached, .downloadProgress:
+        case .fileCached:
             break
         default:
             Console.log(event.description)

@@ -12,7 +12,13 @@ enum PredictCommand {
             throw UsageError("\(folder.path)/config.json has no id2label, so it has no trained classification head. Train it first with 'finetune train'.")
         }
         let names = (0..<labels.count).map { labels[$0] ?? "LABEL_\($0)" }
-        let texts = try Inputs.texts(arguments)
+        // Blank lines from a file or standard input are separators, not texts to classify.
+        var texts = try Inputs.texts(arguments)
+        if arguments.positionals.isEmpty {
+            let count = texts.count
+            texts.removeAll { $0.allSatisfy(\.isWhitespace) }
+            if texts.count < count { Console.log("Skipped \(count - texts.count) blank line\(count - texts.count == 1 ? "" : "s").") }
+        }
         guard !texts.isEmpty else { throw UsageError("No texts to classify. Pass texts as arguments, --input FILE, or lines on standard input.") }
 
         let tokenizer = try TokenizerLoader.load(folder: folder, maxLength: maxLength)

@@ -56,7 +56,7 @@ enum TrainCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: output.appendingPathComponent(summaryFileName), options: .atomic)
         let throughput = Double(summary.examples) / max(summary.trainSeconds, 1e-9)
-        Console.log("Done: \(summary.steps) steps in \(formatDuration(summary.totalSeconds)) "
+        Console.log("Done: \(summary.steps) step\(summary.steps == 1 ? "" : "s") in \(formatDuration(summary.totalSeconds)) "
             + "(training \(String(format: "%.1f", summary.trainSeconds)) s, \(String(format: "%.1f", throughput)) examples/s"
             + (summary.skippedSteps > 0 ? ", \(summary.skippedSteps) fp16 steps skipped" : "")
             + (summary.peakMemoryBytes.map { ", peak memory \(formatBytes($0))" } ?? "") + ")")
@@ -67,12 +67,26 @@ enum TrainCommand {
     /// typo cannot replace an unrelated folder.
     static func checkOutput(_ output: URL) throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
+        guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else {
+            // The folder is created at the first checkpoint; check now that it can be, so a bad
+            // path fails before training instead of after an epoch.
+            var ancestor = output.deletingLastPathComponent()
+            while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+                ancestor = ancestor.deletingLastPathComponent()
+            }
+            guard isDirectory.boolValue, FileManager.default.isWritableFile(atPath: ancestor.path) else {
+                throw UsageError("Cannot create --output folder '\(output.path)': '\(ancestor.path)' is a file or is not writable. Pass another folder.")
+            }
+            return
+        }
         guard isDirectory.boolValue else {
             throw UsageError("--output '\(output.path)' is a file. Pass a folder path.")
         }
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
-        let isModel = contents.contains("config.json") || contents.contains("metrics.jsonl")
+        guard FileManager.default.isWritableFile(atPath: output.path) else {
+            throw UsageError("--output '\(output.path)' is not writable. Pass a folder you can write to.")
+        }
+        let isModel = contents.contains("config.json") || contents.contains("metrics.jsonl") || contents.contains("report.json")
         guard contents.isEmpty || isModel else {
             throw UsageError("--output '\(output.path)' is a non-empty folder without a model. Pass a new or empty folder, or a previous output folder to replace.")
         }

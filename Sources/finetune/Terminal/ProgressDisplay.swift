@@ -20,7 +20,7 @@ final class ProgressDisplay {
         switch event {
         case let .started(totalSteps, stepsPerEpoch):
             epochs = stepsPerEpoch.count
-            Console.log("\(label)Training: \(totalSteps) steps in \(epochs) epoch\(epochs == 1 ? "" : "s")")
+            Console.log("\(label)Training: \(totalSteps) step\(totalSteps == 1 ? "" : "s") in \(epochs) epoch\(epochs == 1 ? "" : "s")")
         case .epochStarted:
             break
         case let .step(report):
