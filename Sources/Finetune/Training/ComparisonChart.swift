@@ -53,8 +53,9 @@ struct ComparisonChart {
             parts.append("<text x=\"\(x)\" y=\"\(panelTop + 20)\">no validation split</text>")
             return parts.joined(separator: "\n")
         }
-        let padding = max((high - low) * 0.1, 1e-3)
-        let (bottom, top) = (max(0, low - padding), high + padding)
+        // Axis from 0 to a round number above the highest loss, with ticks at round steps.
+        let step = Self.niceStep((high - min(low, 0)) / 4)
+        let (bottom, top) = (0.0, (high / step).rounded(.up) * step)
         let plotX = x + 50
         let plotWidth = panelWidth - 60
         func px(_ epoch: Int) -> Double { epochs == 1 ? plotX + plotWidth / 2 : plotX + plotWidth * Double(epoch - 1) / Double(epochs - 1) }
@@ -63,9 +64,9 @@ struct ComparisonChart {
         // Axes with four loss ticks and one tick per epoch.
         parts.append("<line x1=\"\(plotX)\" y1=\"\(panelTop)\" x2=\"\(plotX)\" y2=\"\(panelTop + panelHeight)\" stroke=\"#333\"/>")
         parts.append("<line x1=\"\(plotX)\" y1=\"\(panelTop + panelHeight)\" x2=\"\(plotX + plotWidth)\" y2=\"\(panelTop + panelHeight)\" stroke=\"#333\"/>")
-        for tick in 0...3 {
-            let value = bottom + (top - bottom) * Double(tick) / 3
-            parts.append("<text x=\"\(plotX - 6)\" y=\"\(fmt(py(value) + 4))\" text-anchor=\"end\" font-size=\"11\">\(String(format: "%.3f", value))</text>")
+        for tick in 0...Int((top / step).rounded()) {
+            let value = Double(tick) * step
+            parts.append("<text x=\"\(plotX - 6)\" y=\"\(fmt(py(value) + 4))\" text-anchor=\"end\" font-size=\"11\">\(String(format: step < 0.1 ? "%.2f" : "%.1f", value))</text>")
             parts.append("<line x1=\"\(plotX)\" y1=\"\(fmt(py(value)))\" x2=\"\(plotX + plotWidth)\" y2=\"\(fmt(py(value)))\" stroke=\"#ddd\"/>")
         }
         for epoch in 1...epochs {
@@ -76,7 +77,9 @@ struct ComparisonChart {
         for (index, run) in report.runs.enumerated() {
             let colour = Self.colours[index % Self.colours.count]
             let points = run.validationLossPerEpoch.enumerated().map { "\(fmt(px($0.offset + 1))),\(fmt(py(Double($0.element))))" }
-            parts.append("<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>")
+            // Later runs are dashed, so a run whose losses equal the first one's stays visible.
+            let dash = index == 0 ? "" : " stroke-dasharray=\"8 5\""
+            parts.append("<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.5\"\(dash)/>")
             for point in points {
                 let xy = point.split(separator: ",")
                 parts.append("<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"4\" fill=\"\(colour)\"/>")
@@ -90,6 +93,16 @@ struct ComparisonChart {
     }
 
     private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// The smallest of 1, 2 or 5 times a power of ten that is at least `raw`.
+    static func niceStep(_ raw: Double) -> Double {
+        guard raw > 0, raw.isFinite else { return 0.1 }
+        let power = pow(10, (log10(raw)).rounded(.down))
+        for multiple in [1.0, 2.0, 5.0, 10.0] where multiple * power >= raw {
+            return multiple * power
+        }
+        return 10 * power
+    }
 
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
