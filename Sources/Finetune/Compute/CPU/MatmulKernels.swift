@@ -64,6 +64,8 @@ struct MatmulPrimitive {
 let matmulSplitThreshold = 1 << 21
 /// Fewest rows (or columns) per block; smaller blocks slow oneDNN's kernels down.
 let matmulBlockGrain = 64
+/// Most bf16 matmul primitives kept at once.
+let matmulCacheLimit = 1024
 
 extension CPUBackend {
     public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float) {
@@ -158,8 +160,16 @@ extension CPUBackend {
     }
 
     /// Returns the cached primitive for `key`, creating it on first use.
+    ///
+    /// With dynamic padding every new sequence length brings new shapes, and a primitive costs
+    /// about 10 ms to build and some JIT code and scratchpad memory (measured: 164 primitives,
+    /// 38 MiB). The cache is emptied when it reaches `matmulCacheLimit` entries.
     func matmulPrimitive(_ key: MatmulKey) -> MatmulPrimitive {
         if let cached = matmulPrimitives[key] { return cached }
+        if matmulPrimitives.count >= matmulCacheLimit {
+            for primitive in matmulPrimitives.values { primitive.destroy() }
+            matmulPrimitives.removeAll()
+        }
 
         var descriptors = operandDescriptors(key)
         var operation = dnnl_matmul_desc_t()
