@@ -136,6 +136,11 @@ extension CPUBackend {
         let splitRows = blocks.splitRows
         let lda = a.shape[1], ldb = b.shape[1]
         let elementSize = a.dtype.byteSize, outputSize = c.dtype.byteSize
+        // Emptied before any block's primitive is fetched, so none is destroyed while in use.
+        if matmulPrimitives.count + blocks.count > matmulCacheLimit {
+            for primitive in matmulPrimitives.values { primitive.destroy() }
+            matmulPrimitives.removeAll()
+        }
         withUnsafeTemporaryAllocation(of: MatmulPrimitive.self, capacity: blocks.count) { primitives in
             for block in 0..<blocks.count {
                 let size = blocks.extent * (block + 1) / blocks.count - blocks.extent * block / blocks.count
@@ -163,13 +168,9 @@ extension CPUBackend {
     ///
     /// With dynamic padding every new sequence length brings new shapes, and a primitive costs
     /// about 10 ms to build and some JIT code and scratchpad memory (measured: 164 primitives,
-    /// 38 MiB). The cache is emptied when it reaches `matmulCacheLimit` entries.
+    /// 38 MiB). `primitiveMatmul` empties the cache when it reaches `matmulCacheLimit` entries.
     func matmulPrimitive(_ key: MatmulKey) -> MatmulPrimitive {
         if let cached = matmulPrimitives[key] { return cached }
-        if matmulPrimitives.count >= matmulCacheLimit {
-            for primitive in matmulPrimitives.values { primitive.destroy() }
-            matmulPrimitives.removeAll()
-        }
 
         var descriptors = operandDescriptors(key)
         var operation = dnnl_matmul_desc_t()
