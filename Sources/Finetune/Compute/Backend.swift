@@ -9,8 +9,8 @@ public protocol Backend: AnyObject {
     // MARK: Matrix products
 
     /// c = alpha · op(a) · op(b) + beta · c for 2-D a, b, c, where op transposes when asked.
-    /// a and b are both float32, both bfloat16 or both float16; c is float32, or the inputs'
-    /// 16-bit type when beta is 0. Products accumulate in fp32.
+    /// a and b are both float32, both bfloat16 or both float16; c is float32 (bfloat16 inputs may
+    /// also write a bfloat16 c when beta is 0). Products accumulate in fp32.
     func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor, alpha: Float, beta: Float)
 
     // MARK: Elementwise and row operations

@@ -100,9 +100,8 @@ extension SequenceClassifier {
         }
 
         if !fresh.isEmpty {
-            var generator = Philox(seed: seed)
             let freshTensors = network.store.names.filter { fresh.contains($0.name) }
-            head.initialize(freshTensors, std: config.initializerRange, generator: &generator)
+            head.initialize(freshTensors, std: config.initializerRange, seed: seed)
             log("New classification head for \(labelNames.count) labels (\(freshTensors.map(\.name).joined(separator: ", "))): "
                 + "N(0, \(config.initializerRange)) weights, zero biases, seed \(seed).")
         }

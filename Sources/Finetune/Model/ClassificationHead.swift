@@ -82,11 +82,13 @@ final class ClassificationHead {
 
     /// Fills the parameters of `names` with N(0, std) weights and zero biases, as transformers'
     /// `_init_weights` does for new Linear layers.
-    func initialize(_ names: [NamedTensor], std: Float, generator: inout Philox) {
-        for named in names {
-            let values = named.values
-            let isBias = named.name.hasSuffix(".bias")
-            for i in 0..<named.count { values[i] = isBias ? 0 : generator.nextNormal(mean: 0, std: std) }
+    func initialize(_ names: [NamedTensor], std: Float, seed: UInt64) {
+        for (index, named) in names.enumerated() {
+            if named.name.hasSuffix(".bias") {
+                named.values.update(repeating: 0, count: named.count)
+            } else {
+                fillNormal(named.values, count: named.count, std: std, seed: seed, stream: UInt64(index))
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One trainable tensor of the model: its fp32 master value, its gradient, and in 16-bit
 /// precisions a 16-bit copy of the value for matrix products.
 ///
@@ -98,4 +100,31 @@ public final class ParameterStore {
             if let half = parameter.half { backend.convert(parameter.value, into: half) }
         }
     }
+}
+
+/// Fills values[0..<count] with N(0, std) samples: element i comes from Philox(seed, stream)
+/// block i / 4, whose four words make two Box-Muller pairs. Blocks are split across cores, and
+/// the result does not depend on how.
+func fillNormal(_ values: UnsafeMutablePointer<Float>, count: Int, std: Float, seed: UInt64, stream: UInt64) {
+    let generator = Philox(seed: seed, stream: stream)
+    let blocks = (count + 3) / 4
+    Parallel.forEachChunk(count: blocks, grain: 4096) { _, range in
+        for block in range {
+            let words = generator.block(generator.counter + UInt64(block))
+            boxMuller(words.0, words.1, into: values, at: block * 4, count: count, std: std)
+            boxMuller(words.2, words.3, into: values, at: block * 4 + 2, count: count, std: std)
+        }
+    }
+}
+
+/// Writes the Box-Muller pair of two random words to values[index] and values[index + 1]
+/// (those below count).
+@inline(__always)
+private func boxMuller(_ first: UInt32, _ second: UInt32, into values: UnsafeMutablePointer<Float>, at index: Int, count: Int, std: Float) {
+    // u1 in (0, 1] keeps the logarithm finite; u2 in [0, 1).
+    let u1 = (Float(first >> 8) + 1) * (1.0 / 16_777_216.0)
+    let u2 = Float(second >> 8) * (1.0 / 16_777_216.0)
+    let radius = std * (-2 * logf(u1)).squareRoot()
+    if index < count { values[index] = radius * cosf(2 * Float.pi * u2) }
+    if index + 1 < count { values[index + 1] = radius * sinf(2 * Float.pi * u2) }
 }

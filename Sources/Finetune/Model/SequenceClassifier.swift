@@ -35,8 +35,8 @@ public final class SequenceClassifier {
     /// biases, layer norms at weight 1 and bias 0, as transformers initialises a fresh model.
     public convenience init(config: EncoderConfig, labelNames: [String], seed: UInt64) {
         self.init(config: config, labelNames: labelNames, backend: CPUBackend())
-        var generator = Philox(seed: seed)
-        for named in network.store.names {
+        // Each named tensor draws from its own Philox stream (its index), so tensors fill in parallel.
+        for (index, named) in network.store.names.enumerated() {
             let values = named.values
             if named.name.contains("LayerNorm") {
                 let fill: Float = named.name.hasSuffix(".weight") ? 1 : 0
@@ -44,7 +44,7 @@ public final class SequenceClassifier {
             } else if named.name.hasSuffix(".bias") {
                 values.update(repeating: 0, count: named.count)
             } else {
-                for i in 0..<named.count { values[i] = generator.nextNormal(mean: 0, std: config.initializerRange) }
+                fillNormal(values, count: named.count, std: config.initializerRange, seed: seed, stream: UInt64(index))
             }
         }
         // Embedding rows of the padding index start at zero, as nn.Embedding(padding_idx:) does.
