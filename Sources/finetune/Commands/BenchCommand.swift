@@ -27,23 +27,13 @@ enum BenchCommand {
         guard sequenceLength <= model.maxSequenceLength else {
             throw UsageError("--seq-len \(sequenceLength) exceeds the model maximum of \(model.maxSequenceLength) tokens.")
         }
-        model.precision = precision
-        let optimizer = AdamW(model: model)
-        let batch = randomBatch(config: model.config, batchSize: batchSize, sequenceLength: sequenceLength, labelCount: labelCount)
-
-        // One warm-up step (primitive creation, first-touch of buffers), then the timed steps.
         let cpu = CPUFeatures.current
         Console.log("Benchmark: \(model.config.modelType) \(formatCount(model.parameterCount)) parameters, batch \(batchSize) x \(sequenceLength), \(precision.rawValue), \(cpu.logicalCores) threads, \(cpu.summary)")
-        var times: [Double] = []
-        for step in 0...steps {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try model.computeGradients(batch, lossScale: 1, dropoutSeed: UInt64(step))
-            optimizer.step(learningRate: 5e-5)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if step > 0 {
-                times.append(seconds)
-                Console.log(String(format: "step %d: %.3f s", step, seconds))
-            }
+
+        // One untimed warm-up step (primitive creation, first touch of buffers), then the timed steps.
+        let times = try TrainingStepBenchmark.run(model: model, batchSize: batchSize, sequenceLength: sequenceLength,
+                                                  precision: precision, steps: steps, warmupSteps: 1) { index, seconds in
+            Console.log(String(format: "step %d: %.3f s", index + 1, seconds))
         }
         let median = times.sorted()[times.count / 2]
         let peak = MemoryUsage.peakResidentBytes()
@@ -59,14 +49,5 @@ enum BenchCommand {
             Console.output(String(format: "median step: %.3f s (%.1f examples/s), peak memory %@", median,
                                   Double(batchSize) / median, peak.map(formatBytes) ?? "n/a"))
         }
-    }
-
-    /// Random ids that avoid the special tokens 0...3 (pad, start, end, unknown in both families).
-    static func randomBatch(config: EncoderConfig, batchSize: Int, sequenceLength: Int, labelCount: Int) -> Batch {
-        var generator = Philox(seed: 7)
-        let ids = (0..<batchSize * sequenceLength).map { _ in Int32(4 + generator.nextInt(below: config.vocabSize - 4)) }
-        let labels = (0..<batchSize).map { _ in Int32(generator.nextInt(below: labelCount)) }
-        return Batch(ids: ids, attentionMask: Array(repeating: 1, count: ids.count), labels: labels,
-                     batchSize: batchSize, sequenceLength: sequenceLength)
     }
 }
