@@ -90,7 +90,7 @@ enum CompareCommand {
         return precisions
     }
 
-    /// The options given on the command line that `train` also understands, in their original form.
+    /// Returns the command-line options that `train` also understands, in their original form.
     private static func passThroughOptions(_ arguments: ParsedArguments) -> [String] {
         let shared = Set((Options.training + Options.dataSelection).map(\.name)).subtracting(["data"])
         var result: [String] = []
@@ -103,7 +103,7 @@ enum CompareCommand {
         return result
     }
 
-    /// The subset of the training options that `evaluate` accepts.
+    /// Returns the subset of the training options that `evaluate` accepts.
     private static func evaluationOptions(_ passThrough: [String]) -> [String] {
         let accepted = Set(CommandSpec.evaluate.options.map { "--" + $0.name }).subtracting(["--precision", "--json"])
         var result: [String] = []
@@ -139,7 +139,7 @@ enum CompareCommand {
     }
 }
 
-/// A `train` or `evaluate` child of `compare` failed; it has printed its own `Error:` line, so the
+/// A `train` or `evaluate` child of `compare` failed. The child has printed its own `Error:` line, so the
 /// parent exits with the same status and prints nothing more.
 struct ChildProcessFailed: Error {
     let status: Int32

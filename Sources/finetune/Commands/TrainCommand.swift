@@ -63,7 +63,7 @@ enum TrainCommand {
         Console.log("Model saved to \(output.path)")
     }
 
-    /// Rejects an output path that is a file, or a non-empty folder that holds no model, so a
+    /// Rejects an output path that is a file, or a non-empty folder that contains no model, so a
     /// typo cannot replace an unrelated folder.
     static func checkOutput(_ output: URL) throws {
         var isDirectory: ObjCBool = false
