@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Finetune
 
-/// The safetensors reader and writer on hand-made files.
+/// Tests of the safetensors reader and writer on hand-made files.
 @Suite struct ModelSafetensorsTests {
     /// Writes a safetensors file from a header object and raw data bytes; returns its URL.
     func file(header: [String: Any], data: [UInt8], headerLength: UInt64? = nil) throws -> URL {
