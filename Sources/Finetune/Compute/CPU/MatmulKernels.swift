@@ -9,7 +9,7 @@ import Glibc
 /// Every product is split by us: the larger of M and N is cut into one block per core, and each
 /// block runs single-threaded inside `Parallel`, so matrix products and the Swift kernels share
 /// one thread pool. oneDNN's own OpenMP threading ends every product in a spinning barrier,
-/// which stalls when another process holds a core.
+/// which stalls when another process occupies a core.
 ///
 /// fp16 inputs are widened to fp32 and go through `dnnl_sgemm`, because oneDNN 2.6 has no
 /// fast fp16 matmul on CPUs without AVX512-FP16; fp16 is then a storage format only.
@@ -62,7 +62,7 @@ struct MatmulPrimitive {
 
 /// Products smaller than this many multiply-adds run as one block on the calling thread.
 let matmulSplitThreshold = 1 << 21
-/// Fewest rows (or columns) per block; smaller blocks slow oneDNN's kernels down.
+/// Minimum rows (or columns) per block, because smaller blocks slow oneDNN's kernels down.
 let matmulBlockGrain = 64
 /// Most bf16 matmul primitives kept at once.
 let matmulCacheLimit = 1024
@@ -99,8 +99,8 @@ extension CPUBackend {
         }
     }
 
-    /// The blocks of an m x n product: how many, whether they split rows (else columns), and
-    /// block i's range of rows or columns.
+    /// Returns how an m x n product is cut: the number of blocks, whether they split rows (else
+    /// columns), and the number of rows or columns to split.
     func matmulBlocks(m: Int, n: Int, k: Int) -> (count: Int, splitRows: Bool, extent: Int) {
         let splitRows = m >= n
         let extent = splitRows ? m : n
@@ -118,9 +118,13 @@ extension CPUBackend {
             let start = range.lowerBound
             // SAFETY: a block of rows of C reads the same rows of op(A); a block of columns reads
             // the same columns of op(B). Row-major offsets follow from lda, ldb and ldc = n.
-            let blockA = splitRows ? (transposeA ? a + start : a + start * lda) : a
-            let blockB = splitRows ? b : (transposeB ? b + start * ldb : b + start)
-            let blockC = splitRows ? c + start * n : c + start
+            var blockA = a, blockB = b, blockC = c + start
+            if splitRows {
+                blockA = transposeA ? a + start : a + start * lda
+                blockC = c + start * n
+            } else {
+                blockB = transposeB ? b + start * ldb : b + start
+            }
             let status = dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78,  // "T" : "N"
                                     Int64(splitRows ? range.count : m), Int64(splitRows ? n : range.count), Int64(k),
                                     alpha, blockA, Int64(lda), blockB, Int64(ldb), beta, blockC, Int64(n))
@@ -154,9 +158,13 @@ extension CPUBackend {
                 OpenMPThreads.useOneThread()
                 let start = range.lowerBound
                 // SAFETY: as in sgemm, with offsets in bytes of each operand's element type.
-                let offsetA = splitRows ? (transposeA ? start : start * lda) : 0
-                let offsetB = splitRows ? 0 : (transposeB ? start * ldb : start)
-                let offsetC = splitRows ? start * n : start
+                var offsetA = 0, offsetB = 0, offsetC = start
+                if splitRows {
+                    offsetA = transposeA ? start : start * lda
+                    offsetC = start * n
+                } else {
+                    offsetB = transposeB ? start * ldb : start
+                }
                 execute(primitives[block], slot: block, a: a.data + offsetA * elementSize, b: b.data + offsetB * elementSize,
                         c: c.data + offsetC * outputSize)
             }

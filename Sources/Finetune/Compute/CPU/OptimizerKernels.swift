@@ -14,6 +14,9 @@ extension CPUBackend {
         let pp = parameters.floats, gp = gradients.floats, mp = firstMoment.floats, vp = secondMoment.floats
         let mixM = 1 - beta1, mixV = 1 - beta2
         let half = halfCopy?.halves, halfType = halfCopy?.dtype
+        // Multiplying by the reciprocal saves a division per element; the result differs from
+        // torch's division by at most one rounding of √v̂.
+        let inverseRoot = 1 / biasCorrection2Root
         Parallel.forEachChunk(count: count, grain: elementGrain) { _, range in
             // Blocks of 4096 elements: update them, then round the block while it is still in cache.
             var start = range.lowerBound
@@ -25,7 +28,7 @@ extension CPUBackend {
                     var m = mp.loadVector(i)
                     m = fma(g - m, FloatVector(repeating: mixM), m)
                     let v = fma(vp.loadVector(i), FloatVector(repeating: beta2), mixV * (g * g))
-                    let denominator = v.squareRoot() / biasCorrection2Root + epsilon
+                    let denominator = fma(v.squareRoot(), FloatVector(repeating: inverseRoot), FloatVector(repeating: epsilon))
                     let p = pp.loadVector(i) * decay - stepSize * (m / denominator)
                     mp.storeVector(m, i)
                     vp.storeVector(v, i)
@@ -38,7 +41,7 @@ extension CPUBackend {
                     let v = beta2 * vp[i] + mixV * (g * g)
                     mp[i] = m
                     vp[i] = v
-                    pp[i] = pp[i] * decay - stepSize * (m / (v.squareRoot() / biasCorrection2Root + epsilon))
+                    pp[i] = pp[i] * decay - stepSize * (m / (v.squareRoot() * inverseRoot + epsilon))
                     i += 1
                 }
                 if let half, let halfType {
