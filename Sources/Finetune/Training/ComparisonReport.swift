@@ -76,7 +76,7 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
         return baseline.trainSeconds / run.trainSeconds
     }
 
-    /// The side-by-side table, as printed by the tool and placed in `report.md`.
+    /// Renders the side-by-side table that the tool prints and `report.md` contains.
     public func table() -> String {
         var rows: [[String]] = [["precision", "train time", "speed-up", "val loss (per epoch)", "accuracy", "precision", "recall", "F1", "peak memory"]]
         for run in runs {

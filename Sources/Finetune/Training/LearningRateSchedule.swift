@@ -21,7 +21,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
         self.totalSteps = totalSteps
     }
 
-    /// The rate for the optimizer step with 0-based index `step` (the number of steps already taken).
+    /// Returns the rate for the optimizer step with 0-based index `step` (the number of steps already taken).
     public func rate(atStep step: Int) -> Float {
         if step < warmupSteps {
             return peak * Float(step) / Float(max(1, warmupSteps))

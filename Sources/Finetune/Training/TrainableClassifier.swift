@@ -13,7 +13,7 @@ public protocol TrainableClassifier: AnyObject {
     func computeGradients(_ batch: Batch, lossScale: Float, dropoutSeed: UInt64) throws -> Float
     /// Divides every gradient by `scale`. Returns false when any gradient is inf or NaN.
     func unscaleGradients(by scale: Float) -> Bool
-    /// The global L2 norm of all gradients.
+    /// Returns the global L2 norm of all gradients.
     func gradientNorm() -> Float
     /// Scales gradients so their global norm is at most `maxNorm`; returns the norm before clipping.
     func clipGradients(maxNorm: Float) -> Float
